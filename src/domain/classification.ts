@@ -1,0 +1,43 @@
+/** Output of src/classify: the fingerprint and what it means. Pure types. */
+
+export type Category =
+  | 'tier-exists'
+  | 'netlink-error'
+  | 'routine-noise'
+  | 'warning-other'
+  | 'error-other'
+  | 'panic'
+  | 'unparsed-format';
+
+export const CATEGORIES: readonly Category[] = [
+  'tier-exists',
+  'netlink-error',
+  'routine-noise',
+  'warning-other',
+  'error-other',
+  'panic',
+  'unparsed-format',
+];
+
+export interface Classification {
+  /**
+   * 16 lowercase hex chars: a content hash of (ruleset version, component, level, template).
+   * A pure function of the record: no other record, order, clock or process may change it.
+   */
+  readonly fingerprint: string;
+  readonly category: Category;
+  /** Masked message with placeholders (`<IP>`, `<IFACE>`, `<N>`, ...), k=v fields included. */
+  readonly template: string;
+  /**
+   * Named parameters worth aggregating (bounded top-k later). tier-exists: { tier };
+   * netlink-error: { operation, errno, interface, ip_version, table } (those present).
+   */
+  readonly params: Readonly<Record<string, string>>;
+  /** Optional coarser label from an online miner: never part of any key. */
+  readonly pattern?: string;
+}
+
+export interface ClassifiedRecord {
+  readonly record: import('./record.ts').LogRecord;
+  readonly classification: Classification;
+}

@@ -1,0 +1,91 @@
+/**
+ * The documents calico-logsift writes: exactly what is indexed into Elasticsearch (and written as
+ * NDJSON by the file sink). ECS names where ECS has them; project fields under `logsift.*` and
+ * `calico.*`. JSON Schemas: schemas/summary.schema.json, schemas/stats.schema.json. Index templates:
+ * schemas/elasticsearch/*.json.
+ *
+ * Every document is a per-partition counter register (DESIGN.md, EXACTNESS-REVIEW.md section 3):
+ * `_id` = hash(topic, partition, key); `logsift.count` counts the partition's records with that key
+ * below `logsift.offset_end`.
+ */
+import type { Category } from './classification.ts';
+
+/** A top-k value counter for one parameter: bounded; values past the cap go to `other`. */
+export interface TopValues {
+  /** value -> count, at most `caps.topValues` entries. */
+  values: Record<string, number>;
+  /** Records whose value did not fit in `values`. */
+  other: number;
+}
+
+export interface SummaryDoc {
+  '@timestamp': string; // bucket start, ISO-8601 UTC
+  message: string; // first sample message (whole text, capped)
+  event: { dataset: string; kind: 'metric' }; // dataset: `calico.<component>`
+  log: { level: string; origin?: { file?: { name: string; line?: number } } };
+  host?: { name: string };
+  kubernetes?: { node?: { name: string }; namespace?: string; pod?: { name: string } };
+  container?: { name: string };
+  calico: { component: string };
+  kafka: { topic: string; partition: number };
+  logsift: {
+    /** Document type discriminator, so summaries and dead-letter counters share one mapping. */
+    kind: 'summary' | 'dlq';
+    fingerprint: string; // 16 hex, or `dlq:<reason>` for dead-letter counters
+    template: string;
+    category: Category | 'dead-letter';
+    pattern?: string;
+    ruleset_version: string;
+    count: number; // units (Kafka messages / file lines) counted
+    records: number; // assembled records (a 40-line panic in 40 units is 1 record, count 40)
+    bytes: number; // bytes in, as received
+    offset_first: number; // offset of the first unit counted
+    offset_end: number; // offset just past the last unit counted (the skip rule)
+    bucket: { start: string; end: string; length_s: number; late: boolean };
+    first_seen: string; // min event time (ISO)
+    last_seen: string; // max event time (ISO)
+    samples: { first: string; last: string };
+    /** parameter name -> top values (flattened in Elasticsearch). */
+    params: Record<string, TopValues>;
+    flags: Record<string, number>; // flag -> count of records carrying it
+    group: string; // the group key, human-readable: component|node|namespace|pod
+    writer?: { member: string; attempt: string };
+  };
+}
+
+export interface StatsDoc {
+  '@timestamp': string; // stats bucket start (1 h), ISO-8601 UTC
+  event: { dataset: 'logsift.stats'; kind: 'metric' };
+  calico: { component: string };
+  kafka: { topic: string; partition: number };
+  logsift: {
+    kind: 'stats';
+    ruleset_version: string;
+    bucket: { start: string; end: string; length_s: number };
+    offset_end: number;
+    /** Exact, per-record counters (the compare-and-set part). */
+    records_in: number; // units in
+    bytes_in: number;
+    dead_lettered: number;
+    by_category: Record<string, number>; // category -> units
+    by_level: Record<string, number>;
+    late: number; // units counted into a late bucket
+    /**
+     * Computed, not counted (file sink: at the end of the run; Elasticsearch: at query time by the
+     * report): summaries written for this component/bucket, their bytes, and the reduction.
+     */
+    summaries_out?: number;
+    bytes_out?: number;
+    reduction_ratio?: number; // 1 - summaries_out / records_in
+    writer?: { member: string; attempt: string };
+  };
+}
+
+export type CounterDoc = SummaryDoc | StatsDoc;
+
+/** A document ready to write: target index, deterministic id, body. */
+export interface DocEnvelope<D extends CounterDoc = CounterDoc> {
+  readonly index: string; // `<prefix>-summaries-YYYY.MM.DD` from the bucket start's UTC date
+  readonly id: string;
+  readonly doc: D;
+}
