@@ -1,0 +1,89 @@
+/**
+ * classify(record) → fingerprint, category, template, params.
+ *
+ * Pure: no I/O, no logging, no clock, no state that can change a result; never throws on input
+ * (any unexpected failure inside a rule falls back to the masked template of the raw text).
+ * Order: the tier-exists and netlink rules first, then the template miner (masks only).
+ */
+import type { Category, Classification } from '../domain/classification.ts';
+import type { Level, LogRecord } from '../domain/record.ts';
+import { fingerprint, RULESET_VERSION } from './fingerprint.ts';
+import { buildTemplate, maskText } from './miner/template.ts';
+import { matchNetlink } from './rules/netlink.ts';
+import { matchTierExists } from './rules/tier-exists.ts';
+
+export { RULESET_VERSION };
+export { fingerprintCacheStats } from './fingerprint.ts';
+
+const NO_PARAMS: Readonly<Record<string, string>> = Object.freeze({});
+
+/** Shape words that make a level-less line (BIRD, unparsed-but-structured) a warning. */
+const TROUBLE = /\b(?:errors?|fail(?:ed|ure|s)?|unable|cannot|can't|unexpected|unknown|refused|timed out|timeout|expired|denied|invalid)\b/i;
+
+/** Category of a record that no rule claimed: by format and level, then by shape for level-less lines. */
+export function categoryByLevel(record: LogRecord): Category {
+  if (record.format === 'gopanic') return 'panic';
+  const level: Level = record.level;
+  switch (level) {
+    case 'PANIC':
+    case 'FATAL':
+      return 'panic';
+    case 'ERROR':
+      return 'error-other';
+    case 'WARNING':
+      return 'warning-other';
+    case 'INFO':
+    case 'DEBUG':
+      return 'routine-noise';
+    default:
+      if (record.format === 'unparsed') return 'unparsed-format';
+      return TROUBLE.test(record.message) ? 'warning-other' : 'routine-noise';
+  }
+}
+
+function classifyUnsafe(record: LogRecord): Classification {
+  const tier = matchTierExists(record);
+  if (tier !== null) {
+    return {
+      fingerprint: fingerprint(record.component, record.level, tier.template),
+      category: 'tier-exists',
+      template: tier.template,
+      params: tier.params,
+    };
+  }
+  const nl = matchNetlink(record);
+  if (nl !== null) {
+    return {
+      fingerprint: fingerprint(record.component, record.level, nl.template),
+      category: 'netlink-error',
+      template: nl.template,
+      params: nl.params,
+    };
+  }
+  const template = buildTemplate(record);
+  return {
+    fingerprint: fingerprint(record.component, record.level, template),
+    category: categoryByLevel(record),
+    template,
+    params: NO_PARAMS,
+  };
+}
+
+/** Classify one record. Total: returns a Classification for every input. */
+export function classify(record: LogRecord): Classification {
+  try {
+    return classifyUnsafe(record);
+  } catch {
+    // Defensive only (no known input reaches this): mask the raw text so the line is still counted.
+    const text = typeof record?.text === 'string' ? record.text : String(record?.text ?? '');
+    const template = maskText(text);
+    const component = typeof record?.component === 'string' ? record.component : 'unknown';
+    const level = typeof record?.level === 'string' ? record.level : 'UNKNOWN';
+    return {
+      fingerprint: fingerprint(component, level, template),
+      category: 'unparsed-format',
+      template,
+      params: NO_PARAMS,
+    };
+  }
+}
