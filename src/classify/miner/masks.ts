@@ -42,7 +42,7 @@ const RE_MAC = /^[0-9a-f]{2}(?::[0-9a-f]{2}){5}$/i;
 const RE_UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const RE_HEX0X = /^0x[0-9a-f]+$/i;
 const RE_HEXID = /^[0-9a-f]+$/i;
-const RE_NUM = /^[-+]?\d+(?:[.,]\d+)*(?:e[-+]?\d+)?$/i;
+const RE_NUM = /^[-+]?(?:\d+(?:\.\d+)?(?:e[-+]?\d+)?|\d{1,3}(?:,\d{3})+)$/i;
 // Go time.Duration.String() and friends: 1h2m3.5s, 250ms, 1.5µs, 15m0.312s, 8s.
 const RE_DURATION = /^-?(?:\d+(?:\.\d+)?(?:h|m|s|ms|us|µs|ns))+$/;
 // Time of day (hh:mm[:ss[.fff]]), dates (2025-01-14, 2016/9/27, 17/06/09), ISO/RFC3339 stamps.
@@ -57,7 +57,29 @@ const RE_POD_RS = /^[a-z0-9]([a-z0-9-]*[a-z0-9])?-[a-f0-9]{6,10}-[a-z0-9]{5}$/;
 const RE_POD_DS = /^[a-z0-9]([a-z0-9-]*[a-z0-9])?-[bcdfghjklmnpqrstvwxz2456789]{5}$/;
 const RE_URL = /^[a-z][a-z0-9+.-]*:\/\/\S+$/i;
 // A dotted host name with at least three labels and a digit-free alphabetic TLD.
-const RE_HOST = /^(?=.*\d)?[a-z0-9-]+(?:\.[a-z0-9-]+){2,}$/;
+const RE_HOST = /^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)+\.?$/i;
+const RE_HOST_PORT = /^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)+:\d{1,5}$/i;
+/** Top-level domains recognised for digit-free host names (a digit-free name needs one of these). */
+const TLDS = new Set(
+  'com net org edu gov mil int info biz io co us uk de fr nl pl jp cn hk tw kr ru br au ca it es se ch at be dk fi no cz mx om local internal lan svc'.split(
+    ' ',
+  ),
+);
+
+/**
+ * A DNS host name: dotted labels ending in an alphabetic label. With a digit somewhere it needs
+ * three labels (`ip-216-69-1-2.secureserver.net`, `n2190.netvigator.com`); without one, a
+ * known top-level domain (`massive.merukuru.org`), so that `config.yaml` or `pkg.Type` stay words.
+ */
+function isHostName(core: string, digit: boolean): boolean {
+  const lastDot = core.lastIndexOf('.');
+  if (lastDot <= 0) return false;
+  const tld = core.slice(lastDot + 1).toLowerCase();
+  if (!/^[a-z]{2,}$/.test(tld)) return false;
+  if (!RE_HOST.test(core)) return false;
+  if (!digit) return TLDS.has(tld) && core.indexOf('.') < lastDot;
+  return TLDS.has(tld) || core.indexOf('.') < lastDot;
+}
 
 const CC_0 = 48;
 const CC_9 = 57;
@@ -68,6 +90,10 @@ function hasDigit(s: string): boolean {
     if (c >= CC_0 && c <= CC_9) return true;
   }
   return false;
+}
+
+function isDigit(c: number): boolean {
+  return c >= CC_0 && c <= CC_9;
 }
 
 function isAlnum(c: number): boolean {
@@ -81,7 +107,7 @@ function isPath(core: string): boolean {
     // `/`-rooted with a second slash, or a single segment with a dot (/etc.conf is rare; keep it strict)
     return core.length > 1 && core.indexOf('/', 1) > 0;
   }
-  if (/^[A-Za-z]:\\/.test(core)) return true;
+  if (/^[A-Za-z]:\\/.test(core) || (c0 === 92 && core.indexOf('\\', 1) > 0)) return true;
   if (core.startsWith('./') || core.startsWith('../') || core.startsWith('~/')) return true;
   return false;
 }
@@ -96,14 +122,14 @@ export function maskCore(core: string): string {
   if (!digit) {
     // Digit-free variables: Calico tunnel/host interfaces, paths, URLs.
     const c0 = core.charCodeAt(0);
-    if (c0 === 47 || c0 === 46 || c0 === 126 || core.charCodeAt(1) === 58) {
+    if (c0 === 47 || c0 === 46 || c0 === 126 || c0 === 92 || core.charCodeAt(1) === 58) {
       if (isPath(core)) return P.path;
     }
     if (core.indexOf('://') > 0 && RE_URL.test(core)) return P.url;
     if (core.indexOf('.cali') > 0 || core.startsWith('vxlan') || core.startsWith('wg-') || core.startsWith('bpf')) {
       if (RE_CALI_IFACE.test(core)) return P.iface;
     }
-    if (core === 'true' || core === 'false') return P.bool;
+    if (core.indexOf('.') > 0 && isHostName(core, false)) return P.ip;
     return core;
   }
   // Whole-token shapes, most specific first.
@@ -126,6 +152,17 @@ export function maskCore(core: string): string {
   if (isPath(core)) return P.path;
   if (core.indexOf('://') > 0 && RE_URL.test(core)) return P.url;
   if (RE_POD_RS.test(core)) return P.pod;
+  const comma = core.indexOf(',');
+  if (comma > 0) {
+    // A comma list whose items are all one kind of variable is that variable (`10.0.0.1,10.0.0.2`).
+    const items = core.split(',');
+    const first = maskCore(items[0]!);
+    if (first.charCodeAt(0) === 60 && first.endsWith('>') && items.every((it) => maskCore(it) === first)) return first;
+  }
+  if (core.indexOf('.') > 0) {
+    if (isHostName(core, true)) return P.ip;
+    if (RE_HOST_PORT.test(core)) return P.ip;
+  }
   return maskPieces(core);
 }
 
@@ -156,14 +193,17 @@ export function maskPieces(core: string): string {
     if (d) varPieces++;
     i = j;
   }
-  if (varPieces * 2 > pieces) return P.any;
+  if (varPieces * 2 > pieces || (varPieces >= 2 && core.indexOf('=') < 0)) return P.any;
   // Partial: replace each digit-bearing piece (with a leading sign) by <N>, collapsing neighbours.
   let out = '';
   i = 0;
   while (i < n) {
     const c = core.charCodeAt(i);
     if (!isAlnum(c)) {
-      out += core[i];
+      // A '-' glued to a number after a separator is its sign: blk_-695 and blk_38 share blk_<N>.
+      const sign =
+        c === 45 && i + 1 < n && isDigit(core.charCodeAt(i + 1)) && (i === 0 || !isAlnum(core.charCodeAt(i - 1)));
+      if (!sign) out += core[i];
       i++;
       continue;
     }
@@ -175,10 +215,6 @@ export function maskPieces(core: string): string {
       j++;
     }
     if (d) {
-      // A '-' glued to a number after a separator is its sign: blk_-695 and blk_38 share blk_<N>.
-      if (out.endsWith('-') && (out.length === 1 || !isAlnum(out.charCodeAt(out.length - 2)))) {
-        out = out.slice(0, -1);
-      }
       out += P.num;
     } else {
       out += core.slice(i, j);
@@ -188,4 +224,4 @@ export function maskPieces(core: string): string {
   return out;
 }
 
-export { hasDigit, RE_HOST };
+export { hasDigit, isHostName };

@@ -15,48 +15,126 @@ const NAME_AFTER: ReadonlyMap<string, string> = new Map([
   ['tier', P.tier],
 ]);
 
+/** Words that never are such a name ("invalid user from ..." has an empty user name). */
+const STOPWORDS: ReadonlySet<string> = new Set(
+  'from for to in on at by with is was are and or the of as not no unknown'.split(' '),
+);
+
+const MONTHS: ReadonlySet<string> = new Set(
+  'jan feb mar apr may jun jul aug sep sept oct nov dec january february march april june july august september october november december'.split(
+    ' ',
+  ),
+);
+const WEEKDAYS: ReadonlySet<string> = new Set(
+  'mon tue wed thu fri sat sun monday tuesday wednesday thursday friday saturday sunday'.split(' '),
+);
+const ZONES: ReadonlySet<string> = new Set('utc gmt z est edt cst cdt mst mdt pst pdt cet cest'.split(' '));
+
 function isPlaceholder(s: string): boolean {
   return s.length > 2 && s.charCodeAt(0) === 60 && s.charCodeAt(s.length - 1) === 62 && s.indexOf(' ') < 0;
 }
 
+/** Values of inline `key=value` tokens that stay literal: they are flags, not variables. */
+const LITERAL_VALUES: ReadonlySet<string> = new Set(['true', 'false']);
+
 /** Mask one whitespace token. `prev` is the previous raw token (for name-introducing words). */
 export function maskWord(tok: string, prev: string | undefined): string {
   const { lead, core, trail } = splitToken(tok);
-  if (core.length === 0) return tok;
+  if (core.length === 0) return tok === '()' || tok === '[]' ? `${tok[0]}${P.any}${tok[1]}` : tok;
   if (prev !== undefined) {
     const ph = NAME_AFTER.get(prev.toLowerCase());
-    if (ph !== undefined && lead === '' && /^[A-Za-z][\w.-]*$/.test(core)) return ph + trail;
+    if (ph !== undefined && lead === '' && !STOPWORDS.has(core.toLowerCase()) && !isPlaceholder(core)) {
+      return ph + trail;
+    }
   }
   const eq = kvSplit(core);
   if (eq > 0) {
     const v = core.slice(eq + 1);
     if (v.length === 0) return tok;
     const vp = splitToken(v);
-    return `${lead}${core.slice(0, eq + 1)}${vp.lead}${maskCore(vp.core)}${vp.trail}${trail}`;
+    if (vp.core.length === 0) return tok;
+    let m = maskCore(vp.core);
+    // k=v-aware: the key stays and the value is a variable, whatever its shape (except flags).
+    if (m === vp.core && !LITERAL_VALUES.has(vp.core) && !isPlaceholder(vp.core)) m = P.any;
+    return `${lead}${core.slice(0, eq + 1)}${vp.lead}${m}${vp.trail}${trail}`;
   }
   const m = maskCore(core);
   if (m === core) return tok;
+  // A standalone bracketed variable is "some value" whatever its type, like an empty `()`.
+  if (isGroup(lead, trail) && isPlaceholder(m)) return `${lead}${P.any}${trail}`;
   return lead + m + trail;
+}
+
+/** `(`…`)` or `[`…`]` wrapping a whole token (trailing punctuation after the bracket allowed). */
+function isGroup(lead: string, trail: string): boolean {
+  if (lead.length !== 1) return false;
+  const close = lead === '(' ? ')' : lead === '[' ? ']' : '';
+  return close !== '' && trail.startsWith(close);
+}
+
+/**
+ * Join `key="a b c"` values that whitespace split apart, so the quoted value masks as one.
+ * Returns the index of the last token consumed.
+ */
+function joinQuoted(toks: readonly string[], i: number): number {
+  const t = toks[i]!;
+  const q = t.indexOf('="');
+  if (q < 0) return i;
+  // Closed in the same token?
+  if (t.indexOf('"', q + 2) >= 0) return i;
+  for (let j = i + 1; j < toks.length && j < i + 32; j++) {
+    if (toks[j]!.indexOf('"') >= 0) return j;
+  }
+  return i;
 }
 
 /**
  * Mask free text. Whitespace runs become one space; consecutive tokens that masked to the same
- * bare placeholder collapse into one (variable-length lists: `<N> <N> <N>` → `<N>`).
+ * bare placeholder collapse into one (variable-length lists: `<N> <N> <N>` → `<N>`); a time of
+ * day absorbs the weekday, month, day, year and zone words around it (`Fri Jun 17 07:07:00 2005`
+ * → `<TS>`).
  */
 export function maskText(text: string): string {
   const toks = words(text);
-  let out = '';
-  let last = '';
+  const out: string[] = [];
   let prev: string | undefined;
   for (let i = 0; i < toks.length; i++) {
-    const t = toks[i]!;
-    const m = maskWord(t, prev);
+    let t = toks[i]!;
+    const end = joinQuoted(toks, i);
+    if (end > i) {
+      const q = t.indexOf('="');
+      const last = toks[end]!;
+      const close = last.lastIndexOf('"');
+      t = `${t.slice(0, q + 2)}${P.any}${last.slice(close)}`;
+      i = end;
+      out.push(t);
+      prev = t;
+      continue;
+    }
+    let m = maskWord(t, prev);
     prev = t;
-    if (m === last && isPlaceholder(m)) continue;
-    out = out.length === 0 ? m : `${out} ${m}`;
-    last = m;
+    if (m === P.ts) {
+      // Absorb the date words before a time of day.
+      while (out.length > 0) {
+        const b = out[out.length - 1]!;
+        const bl = b.toLowerCase().replace(/[,.]$/, '');
+        if (b === P.num || b === P.ts || MONTHS.has(bl) || WEEKDAYS.has(bl)) out.pop();
+        else break;
+      }
+      // ... and the zone and year after it.
+      while (i + 1 < toks.length) {
+        const a = toks[i + 1]!;
+        const al = a.toLowerCase().replace(/[,.)]$/, '');
+        if (ZONES.has(al) || /^(?:19|20)\d\d$/.test(al) || /^[+-]\d{4}$/.test(al)) {
+          i++;
+          if (a.endsWith(')')) m += ')';
+        } else break;
+      }
+    }
+    if (isPlaceholder(m) && out.length > 0 && out[out.length - 1] === m) continue;
+    out.push(m);
   }
-  return out;
+  return out.join(' ');
 }
 
 /** Field keys whose value is an error text: its masked wording stays in the template. */
