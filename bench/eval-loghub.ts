@@ -138,7 +138,13 @@ function loadRows(dir: string, system: string): Row[] {
     if (rec.length < header.length) continue;
     const content = rec[ci]!;
     const c = classify(bareRecord(system, content, r - 1));
-    rows.push({ content, eventId: rec[ei]!, eventTemplate: rec[ti]!, fp: c.fingerprint, template: c.template });
+    rows.push({
+      content,
+      eventId: rec[ei]!,
+      eventTemplate: rec[ti]!,
+      fp: c.fingerprint,
+      template: c.template,
+    });
   }
   return rows;
 }
@@ -202,11 +208,13 @@ function show(dir: string, system: string): void {
     console.log(`\n${eid} (${members.length} lines) truth: ${members[0]!.eventTemplate}`);
     if (fps.size > 1) {
       console.log(`  SPLIT into ${fps.size}:`);
-      for (const r of [...fps.values()].slice(0, 6)) console.log(`    ${r.template}\n      <- ${r.content.slice(0, 200)}`);
+      for (const r of [...fps.values()].slice(0, 6))
+        console.log(`    ${r.template}\n      <- ${r.content.slice(0, 200)}`);
     }
     if (merged) {
       const others = new Set<string>();
-      for (const fp of fps.keys()) for (const r of byFp.get(fp)!) if (r.eventId !== eid) others.add(r.eventId);
+      for (const fp of fps.keys())
+        for (const r of byFp.get(fp)!) if (r.eventId !== eid) others.add(r.eventId);
       console.log(`  MERGED with ${[...others].join(', ')}: ${[...fps.values()][0]!.template}`);
     }
   }
@@ -229,7 +237,9 @@ function main(): void {
   console.log('| System | Lines | True groups | Fingerprints | Grouping accuracy |');
   console.log('|---|---:|---:|---:|---:|');
   for (const r of results) {
-    console.log(`| ${r.system} | ${r.lines} | ${r.truthGroups} | ${r.predictedGroups} | ${r.accuracy.toFixed(3)} |`);
+    console.log(
+      `| ${r.system} | ${r.lines} | ${r.truthGroups} | ${r.predictedGroups} | ${r.accuracy.toFixed(3)} |`,
+    );
   }
   const avg = results.reduce((s, r) => s + r.accuracy, 0) / results.length;
   console.log(`| **Average** | | | | **${avg.toFixed(3)}** |`);

@@ -12,7 +12,8 @@
 
 /** Placeholders used in templates. Stable strings: they are hashed into fingerprints. */
 export const P = {
-  ip: '<IP>',
+  // An IP literal or a DNS host name, with an optional port: `rhost=` and `from` take either.
+  ip: '<ADDR>',
   cidr: '<CIDR>',
   mac: '<MAC>',
   uuid: '<UUID>',
@@ -56,7 +57,6 @@ const RE_CALI_IFACE =
 const RE_POD_RS = /^[a-z0-9]([a-z0-9-]*[a-z0-9])?-[a-f0-9]{6,10}-[a-z0-9]{5}$/;
 const RE_POD_DS = /^[a-z0-9]([a-z0-9-]*[a-z0-9])?-[bcdfghjklmnpqrstvwxz2456789]{5}$/;
 const RE_URL = /^[a-z][a-z0-9+.-]*:\/\/\S+$/i;
-// A dotted host name with at least three labels and a digit-free alphabetic TLD.
 const RE_HOST = /^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)+\.?$/i;
 const RE_HOST_PORT = /^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)+:\d{1,5}$/i;
 /** Top-level domains recognised for digit-free host names (a digit-free name needs one of these). */
@@ -126,10 +126,17 @@ export function maskCore(core: string): string {
       if (isPath(core)) return P.path;
     }
     if (core.indexOf('://') > 0 && RE_URL.test(core)) return P.url;
-    if (core.indexOf('.cali') > 0 || core.startsWith('vxlan') || core.startsWith('wg-') || core.startsWith('bpf')) {
+    if (
+      core.indexOf('.cali') > 0 ||
+      core.startsWith('vxlan') ||
+      core.startsWith('wg-') ||
+      core.startsWith('bpf')
+    ) {
       if (RE_CALI_IFACE.test(core)) return P.iface;
     }
     if (core.indexOf('.') > 0 && isHostName(core, false)) return P.ip;
+    // Daemonset/statefulset pods whose random suffix happens to hold no digit: calico-node-xkcdq.
+    if (core.indexOf('-') > 0 && RE_POD_DS.test(core)) return P.pod;
     return core;
   }
   // Whole-token shapes, most specific first.
@@ -157,7 +164,8 @@ export function maskCore(core: string): string {
     // A comma list whose items are all one kind of variable is that variable (`10.0.0.1,10.0.0.2`).
     const items = core.split(',');
     const first = maskCore(items[0]!);
-    if (first.charCodeAt(0) === 60 && first.endsWith('>') && items.every((it) => maskCore(it) === first)) return first;
+    if (first.charCodeAt(0) === 60 && first.endsWith('>') && items.every((it) => maskCore(it) === first))
+      return first;
   }
   if (core.indexOf('.') > 0) {
     if (isHostName(core, true)) return P.ip;
@@ -202,7 +210,10 @@ export function maskPieces(core: string): string {
     if (!isAlnum(c)) {
       // A '-' glued to a number after a separator is its sign: blk_-695 and blk_38 share blk_<N>.
       const sign =
-        c === 45 && i + 1 < n && isDigit(core.charCodeAt(i + 1)) && (i === 0 || !isAlnum(core.charCodeAt(i - 1)));
+        c === 45 &&
+        i + 1 < n &&
+        isDigit(core.charCodeAt(i + 1)) &&
+        (i === 0 || !isAlnum(core.charCodeAt(i - 1)));
       if (!sign) out += core[i];
       i++;
       continue;

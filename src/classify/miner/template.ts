@@ -147,6 +147,7 @@ const ERROR_KEYS: ReadonlySet<string> = new Set(['error', 'err', 'errors', 'curr
 export function maskFieldValue(key: string, value: string): string {
   if (value.length === 0 || value === '<nil>') return value;
   if (ERROR_KEYS.has(key)) return maskText(value);
+  if (value === 'true' || value === 'false') return P.bool;
   const m = maskText(value);
   if (isPlaceholder(m)) return m;
   return '<STR>';

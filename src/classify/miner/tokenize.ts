@@ -78,7 +78,12 @@ export function kvSplit(core: string): number {
   for (let i = 0; i < eq; i++) {
     const c = core.charCodeAt(i);
     const ok =
-      (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95 || c === 45 || c === 46;
+      (c >= 48 && c <= 57) ||
+      (c >= 65 && c <= 90) ||
+      (c >= 97 && c <= 122) ||
+      c === 95 ||
+      c === 45 ||
+      c === 46;
     if (!ok) return -1;
   }
   return eq;

@@ -1,3 +1,343 @@
+/**
+ * Netlink failures from Felix, the CNI plugin and BIRD (DESIGN.md "Classification").
+ *
+ * A record is a netlink error when its message is one of the known failure call sites below
+ * (felix/routetable, routerule, ifacemonitor, netlinkshim/handlemgr, vxlanfdb, dataplane/linux
+ * vxlan/ipip/int_dataplane/endpoint/bpf managers, wireguard, conntrack; cni-plugin
+ * dataplane_linux; BIRD sysdep/linux/netlink.c) at calico v3.29.0–v3.30.0, or when a Felix
+ * warning/error's error text names netlink. The table maps each call site to an operation name.
+ *
+ * Not netlink errors (decided on reading them, see test/golden/classify-corpus.decisions.ts):
+ * - lines whose error is `<nil>` ("Retry was successful. error=<nil>", "Failed to configure
+ *   interface, will retry error=<nil>"): nothing failed in netlink;
+ * - recovery and observation notices ("Connected to netlink after previous failures",
+ *   "Spotted interface had changed index during resync");
+ * - BPF syscalls and mounts (bpffs mount, BPF program load, BPF conntrack map iteration).
+ *
+ * Template: masked message + fields, where the error value is replaced by its normalised errno
+ * when one is recognised (so `netlink receive: no such device` and `no such device` from one
+ * call site share a fingerprint), else by its masked text. Different errnos → different
+ * fingerprints; interfaces, IPs, CIDRs, MACs and numbers are masked.
+ */
 import type { LogRecord } from '../../domain/record.ts';
+import { fieldsTemplate, maskFieldValue, maskText } from '../miner/template.ts';
 import type { RuleMatch } from './tier-exists.ts';
-export function matchNetlink(_r: LogRecord): RuleMatch | null { return null; }
+
+/** Call-site templates → operation. First match wins; anchored at the start of the message. */
+const FELIX_SITES: ReadonlyArray<readonly [RegExp, string]> = [
+  // felix/routetable/route_table.go
+  [/^(?:First|Second) attempt at updating routing table failed/, 'route update'],
+  [/^Failed to (?:\(re\))?connect to netlink/, 'netlink connect'],
+  [/^Failed to list interfaces\. Unable to auto-detect MTU/, 'link list'],
+  [/^Failed to list interfaces/, 'link list'],
+  [/^Interrupted while listing routes/, 'route list'],
+  [/^Routing table doesn't exist/, 'route list'],
+  [/^Error listing routes/, 'route list'],
+  [/^Failed to list routes/, 'route list'],
+  [/^Failed to get link\b/, 'link get'],
+  [/^Failed to add neighbor entry/, 'neigh add'],
+  [/^Encountered some errors when trying to delete old routes/, 'route del'],
+  [/^Encountered some errors when trying to update routes/, 'route replace'],
+  [/^Encountered some errors when trying to add static ARP entries/, 'neigh set'],
+  [/^No interface on route/, 'route update'],
+  [/^Interface doesn't exist, perhaps workload is being torn down/, 'route update'],
+  [/^Interface down, perhaps workload is being torn down/, 'route update'],
+  [/^Interface was deleted during operation, filtering error/, 'route update'],
+  [/^Failed to access interface after a failure/, 'link get'],
+  [/^Next hop has unknown interface index/, 'route update'],
+  // felix/netlinkshim/handlemgr, felix/routerule
+  [/^Repeatedly failed to connect to netlink/, 'netlink connect'],
+  [/^Failed to set netlink (?:timeout|strict mode)/, 'netlink configure'],
+  [/^Failed to list routing rules/, 'rule list'],
+  [/^Failed to remove rule from dataplane/, 'rule del'],
+  [/^Failed to add rule from dataplane/, 'rule add'],
+  // felix/ifacemonitor
+  [/^Failed to read a link update/, 'link subscribe'],
+  [/^Failed to read an address update/, 'addr subscribe'],
+  [/^Reconnecting to netlink after a failure/, 'netlink connect'],
+  [/^Netlink route list operation failed/, 'route list'],
+  [/^Netlink list operation failed/, 'link list'],
+  [/^Netlink reported an error/, 'netlink receive'],
+  [/^Failed to subscribe to link updates/, 'link subscribe'],
+  [/^Failed to subscribe to route updates/, 'route subscribe'],
+  // felix/vxlanfdb
+  [/^Failed to add (?:some )?ARP\/NDP entr/, 'neigh add'],
+  [/^Failed to (?:delete|remove) (?:some )?ARP\/NDP entr/, 'neigh del'],
+  [/^Failed to list ARP\/NDP entries/, 'neigh list'],
+  [/^Failed to add (?:some )?FDB entr/, 'fdb add'],
+  [/^Failed to (?:delete|remove) (?:some )?FDB entr/, 'fdb del'],
+  [/^Failed to list FDB entries/, 'fdb list'],
+  // felix/dataplane/linux/int_dataplane.go
+  [/^Failed to create netlink handle/, 'netlink connect'],
+  [/^Error detecting host MTU/, 'link list'],
+  [/^IPIP disabled and failed to query IPIP device/, 'link get'],
+  [/^IPIP disabled and failed to list addresses/, 'addr list'],
+  [/^IPIP disabled and failed to delete unwanted IPIP address/, 'addr del'],
+  [/^VXLAN disabled and failed to query VXLAN device/, 'link get'],
+  [/^VXLAN disabled and failed to delete unwanted VXLAN device/, 'link del'],
+  [/^Failed to synchronize VXLAN FDB entries/, 'fdb sync'],
+  [/^Failed to synchronize routing table/, 'route sync'],
+  [/^Failed to synchronize routing rules/, 'rule sync'],
+  // felix/dataplane/linux/vxlan_mgr.go, ipip_mgr.go
+  [/^Failed to find VXLAN tunnel device parent/, 'link get'],
+  [/^Failed to configure VXLAN tunnel device/, 'link add'],
+  [/^Failed to get VXLAN tunnel device/, 'link get'],
+  [/^Failed to create VXLAN device/, 'link add'],
+  [/^Failed to set vxlan tunnel device MTU/i, 'link set mtu'],
+  [/^Failed configure IPIP tunnel device/, 'link add'],
+  [/^Failed to get IPIP tunnel device/, 'link get'],
+  [/^Failed to add IPIP tunnel device/, 'link add'],
+  [/^Failed to get (?:tunnel )?device\b/, 'link get'],
+  [/^Failed to set tunnel device MTU/i, 'link set mtu'],
+  [/^Failed to set (?:tunnel|wireguard) device up/i, 'link set up'],
+  [/^Failed to set tunnel device IP/, 'addr add'],
+  [/^Failed to list interface addresses/, 'addr list'],
+  [/^Failed to delete address/, 'addr del'],
+  [/^Failed to add address/i, 'addr add'],
+  // felix/wireguard/wireguard.go
+  [/^error obtaining link client/, 'netlink connect'],
+  [/^Failed to connect to linkClient/, 'netlink connect'],
+  [/^Unable to create wireguard link/, 'link add'],
+  [/^error obtaining wireguard client/, 'wireguard connect'],
+  [/^Failed to create or update wireguard nodes/, 'wireguard configure'],
+  [/^Wireguard programming failed/, 'wireguard configure'],
+  [/^error querying wireguard (?:configuration|device)/, 'wireguard get'],
+  [/^unable to determine if wireguard device exists/, 'link get'],
+  // felix/dataplane/linux/endpoint_mgr.go, bpf_ep_mgr.go (tc programs are attached over netlink)
+  [/^Error checking if interface exists/, 'link get'],
+  [/^Failed to get interface information via netlink/, 'link get'],
+  [/^Failed to apply policy to (?:interface|endpoint)/, 'tc attach'],
+  [/^Failed to update neigh for/, 'neigh set'],
+  // felix/conntrack (conntrack-tools over ctnetlink)
+  [/^Failed to remove conntrack flows/, 'conntrack delete'],
+  // cni-plugin/pkg/dataplane/linux/dataplane_linux.go
+  [/^Failed to clean up workload's veth/, 'link del'],
+  [/^Error creating veth/, 'link add'],
+];
+
+/** BIRD sysdep/linux/netlink.c and the kernel route table (KRT) protocol. */
+const BIRD_SITES: ReadonlyArray<readonly [RegExp, string]> = [
+  [/^Netlink recvmsg:/, 'netlink receive'],
+  [/^Kernel dropped some netlink messages/, 'netlink receive'],
+  [/^Netlink:/, 'netlink request'],
+  [/^KRT: Received route .* with unknown ifindex/, 'route list'],
+  [/^KRT: Error sending route .* to kernel/, 'route add'],
+  [/^KRT:/, 'route sync'],
+];
+
+const FELIX_COMPONENTS: ReadonlySet<string> = new Set([
+  'felix',
+  'cni-plugin',
+  'cni',
+  'calico-node',
+  'calico-cni',
+]);
+const BIRD_COMPONENTS: ReadonlySet<string> = new Set(['bird', 'bird6']);
+
+/** Linux strerror texts (lowercase) and netlink-library error strings seen in Calico logs. */
+const ERRNOS: readonly string[] = [
+  'file exists',
+  'no buffer space available',
+  'too many open files',
+  'no such device',
+  'operation not permitted',
+  'resource temporarily unavailable',
+  'interrupted system call',
+  'no such file or directory',
+  'no such process',
+  'network is unreachable',
+  'network is down',
+  'bad file descriptor',
+  'protocol not available',
+  'invalid argument',
+  'device or resource busy',
+  'cannot assign requested address',
+  'operation not supported',
+  'numerical result out of range',
+  'permission denied',
+  'connection refused',
+  'address already in use',
+  'no route to host',
+  'message too long',
+  'cannot allocate memory',
+  'no data available',
+  'address family not supported by protocol',
+  'protocol not supported',
+  'broken pipe',
+  'connection reset by peer',
+  'value too large for defined data type',
+  'operation now in progress',
+  'netlink update operation failed',
+  'link not found',
+  'interface not present',
+];
+
+/** The errno named in `text` (lowercased), preferring the innermost (last) cause; or null. */
+export function findErrno(text: string): string | null {
+  const low = text.toLowerCase();
+  let best: string | null = null;
+  let bestAt = -1;
+  for (const e of ERRNOS) {
+    const at = low.lastIndexOf(e);
+    // Longer match wins at the same end position ("no such device" vs "device or resource busy").
+    if (at >= 0 && (at + e.length > bestAt || (at + e.length === bestAt && e.length > (best?.length ?? 0)))) {
+      best = e;
+      bestAt = at + e.length;
+    }
+  }
+  return best;
+}
+
+const ERROR_FIELDS: ReadonlySet<string> = new Set(['error', 'errors', 'err', 'currentErr']);
+
+const RE_IFACE_IN_TEXT =
+  /(?:^|[\s'"(=/,])(cali[0-9a-f]{11}|vxlan\.calico|vxlan-v6\.calico|tunl\d+|wireguard\.cali|wg-v6\.cali|bpf(?:out|in)\.cali|eth\d+|ens\d\w*|enp\d\w*|bond\d+)(?=$|[\s'"),:/])/;
+
+const IFACE_FIELDS = ['iface', 'ifaceName', 'interface', 'Name', 'name', 'device'];
+
+function field(record: LogRecord, key: string): string | undefined {
+  for (const [k, v] of record.fields) if (k === key) return v;
+  return undefined;
+}
+
+function ipVersionOf(record: LogRecord): string | undefined {
+  const v = field(record, 'ipVersion');
+  if (v !== undefined) {
+    if (v === '0x4' || v === '4') return '4';
+    if (v === '0x6' || v === '6') return '6';
+  }
+  const table = field(record, 'table');
+  if (table !== undefined) {
+    if (table.startsWith('IPv4')) return '4';
+    if (table.startsWith('IPv6')) return '6';
+  }
+  for (const key of ['family', 'ipFamily']) {
+    const f = field(record, key);
+    if (f === '2' || f === 'inet') return '4';
+    if (f === '10' || f === 'inet6') return '6';
+  }
+  if (record.component === 'bird6') return '6';
+  return undefined;
+}
+
+function tableOf(record: LogRecord): string | undefined {
+  const t = field(record, 'table') ?? field(record, 'Table');
+  if (t === undefined || t.length === 0) return undefined;
+  // Felix route tables print as "IPv4:254"; iptables/nftables tables are not netlink tables.
+  const colon = t.indexOf(':');
+  return colon >= 0 ? t.slice(colon + 1) : t;
+}
+
+function interfaceOf(record: LogRecord, message: string): string | undefined {
+  for (const key of IFACE_FIELDS) {
+    const v = field(record, key);
+    if (v !== undefined && v.length > 0 && !v.startsWith('*') && RE_IFACE_IN_TEXT.test(` ${v} `)) return v;
+  }
+  for (const key of IFACE_FIELDS) {
+    const v = field(record, key);
+    if (v !== undefined && v.length > 0 && v.length <= 15 && !v.startsWith('*')) return v;
+  }
+  const m = RE_IFACE_IN_TEXT.exec(message);
+  if (m !== null) return m[1];
+  for (const [k, v] of record.fields) {
+    if (!ERROR_FIELDS.has(k)) continue;
+    const e = RE_IFACE_IN_TEXT.exec(v);
+    if (e !== null) return e[1];
+  }
+  return undefined;
+}
+
+function lookup(table: ReadonlyArray<readonly [RegExp, string]>, message: string): string | null {
+  for (const [re, op] of table) if (re.test(message)) return op;
+  return null;
+}
+
+/** Felix warning/error lines whose error text names netlink, from call sites not in the table. */
+function netlinkInError(record: LogRecord): string | null {
+  if (
+    record.level !== 'WARNING' &&
+    record.level !== 'ERROR' &&
+    record.level !== 'PANIC' &&
+    record.level !== 'FATAL'
+  ) {
+    return null;
+  }
+  for (const [k, v] of record.fields) {
+    if (!ERROR_FIELDS.has(k)) continue;
+    const low = v.toLowerCase();
+    if (low.includes('netlink')) return /\b(?:read|receive|recv)/.test(low) ? 'netlink receive' : 'netlink';
+  }
+  return null;
+}
+
+function stripBirdPrefix(s: string): string {
+  return s.startsWith('bird: ') ? s.slice(6) : s.startsWith('bird6: ') ? s.slice(7) : s;
+}
+
+export function matchNetlink(record: LogRecord): RuleMatch | null {
+  const isBird = BIRD_COMPONENTS.has(record.component) || record.format === 'bird';
+  let op: string | null = null;
+  let message = record.message.trim();
+  if (isBird) {
+    message = stripBirdPrefix(message);
+    op = lookup(BIRD_SITES, message);
+  } else if (FELIX_COMPONENTS.has(record.component) && record.format !== 'unparsed') {
+    // error=<nil>: the call site logged a nil error — nothing failed (see the file comment).
+    const err = field(record, 'error');
+    if (err === '<nil>') return null;
+    op = lookup(FELIX_SITES, message) ?? netlinkInError(record);
+  }
+  if (op === null) return null;
+
+  let errno: string | null = null;
+  for (const key of ['error', 'errors', 'err']) {
+    const v = field(record, key);
+    if (v !== undefined && errno === null) errno = findErrno(v);
+  }
+  if (errno === null) {
+    const out = field(record, 'output');
+    if (out !== undefined) errno = findErrno(out);
+  }
+  if (errno === null) {
+    // BIRD and some Felix/CNI call sites print the errno in the message ("Error creating veth: file exists").
+    const colon = message.indexOf(': ');
+    if (colon > 0) errno = findErrno(message.slice(colon + 2));
+  }
+  let rawErr: string | undefined;
+  if (errno === null) {
+    const v = field(record, 'error');
+    if (v !== undefined && v.length > 0) {
+      const last = v.lastIndexOf(': ');
+      rawErr = (last >= 0 ? v.slice(last + 2) : v).trim().toLowerCase();
+    }
+  }
+
+  let template: string;
+  if (isBird) {
+    // BIRD prints the errno inside the message ("Netlink: File exists"): keep it, lowercased.
+    const colon = message.indexOf(': ');
+    template =
+      errno !== null && colon > 0 && findErrno(message.slice(colon + 2)) === errno
+        ? `${maskText(message.slice(0, colon))}: ${errno}`
+        : maskText(message);
+  } else {
+    const fields = fieldsTemplate(record.fields, (k, v) => {
+      if (!ERROR_FIELDS.has(k)) return undefined;
+      if (v === '<nil>' || v.length === 0) return v;
+      const e = findErrno(v);
+      return e ?? maskFieldValue('error', v);
+    });
+    template = maskText(message) + fields;
+  }
+
+  const params: Record<string, string> = { operation: op };
+  if (errno !== null) params.errno = errno;
+  else if (rawErr !== undefined) params.errno = rawErr;
+  const iface = interfaceOf(record, message);
+  if (iface !== undefined) params.interface = iface;
+  const ipv = ipVersionOf(record);
+  if (ipv !== undefined) params.ip_version = ipv;
+  const table = tableOf(record);
+  if (table !== undefined) params.table = table;
+  return { template, params };
+}

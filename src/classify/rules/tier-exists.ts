@@ -1,3 +1,51 @@
+/**
+ * The "Tier <name> already exists" family (libcalico-go/lib/clientv3/client.go ensureTierExists):
+ * printed at INFO with `error=resource already exists: Tier(<name>)` by kube-controllers,
+ * calico-node startup, typha and calico-apiserver (logrus) in v3.29.1, and at DEBUG without the
+ * error field from v3.29.2 on (client.go:414@v3.29.2, client.go:433@v3.30.0). DESIGN.md: the tier
+ * name is a parameter, not part of the template — one fingerprint per component and level.
+ */
 import type { LogRecord } from '../../domain/record.ts';
-export interface RuleMatch { readonly template: string; readonly params: Readonly<Record<string, string>> }
-export function matchTierExists(_r: LogRecord): RuleMatch | null { return null; }
+import { fieldsTemplate, maskFieldValue } from '../miner/template.ts';
+
+export interface RuleMatch {
+  readonly template: string;
+  readonly params: Readonly<Record<string, string>>;
+}
+
+export const TIER_TEMPLATE = 'Tier <TIER> already exists.';
+
+const RE_MESSAGE = /^Tier (\S+) already exists\.?$/;
+// When the fields were not split off (unparsed or an unexpected layout), the error is inline.
+const RE_INLINE = /^Tier (\S+) already exists\.?\s+error=resource already exists: Tier\((\S*)\)$/;
+const RE_ERROR = /^resource already exists: Tier\((\S*)\)$/;
+const ERROR_TEMPLATE = 'resource already exists: Tier(<TIER>)';
+
+function tierMessage(record: LogRecord): string {
+  if (record.format === 'unparsed' || record.format === 'bird') {
+    return record.text.trim();
+  }
+  return record.message.trim();
+}
+
+export function matchTierExists(record: LogRecord): RuleMatch | null {
+  const msg = tierMessage(record);
+  if (!msg.startsWith('Tier ')) return null;
+  const m = RE_MESSAGE.exec(msg);
+  if (m !== null) {
+    const tier = m[1]!;
+    const fields =
+      record.format === 'unparsed'
+        ? ''
+        : fieldsTemplate(record.fields, (k, v) => {
+            if (k !== 'error') return undefined;
+            return RE_ERROR.test(v) ? ERROR_TEMPLATE : maskFieldValue(k, v);
+          });
+    return { template: TIER_TEMPLATE + fields, params: { tier } };
+  }
+  const inline = RE_INLINE.exec(msg);
+  if (inline !== null) {
+    return { template: `${TIER_TEMPLATE} error=${ERROR_TEMPLATE}`, params: { tier: inline[1]! } };
+  }
+  return null;
+}
