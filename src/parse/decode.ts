@@ -1,0 +1,153 @@
+/**
+ * Bytes (or a string) of one unit -> text, with deterministic facts about the bytes as flags.
+ * Pure, never throws.
+ */
+import type { RecordFlag } from '../domain/record.ts';
+
+export interface Decoded {
+  text: string;
+  /** Bytes of the unit as received (before any truncation). */
+  bytes: number;
+  flags: RecordFlag[];
+  /** True when the unit is larger than `maxUnitBytes` (whatever the policy does with it). */
+  oversize: boolean;
+  binary: boolean;
+}
+
+export interface DecodeOptions {
+  /** Units larger than this are cut to this many bytes and flagged `truncated`. Default 65536. */
+  readonly maxUnitBytes?: number;
+}
+
+const strictDecoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+const lenientDecoder = new TextDecoder('utf-8', { fatal: false, ignoreBOM: true });
+const encoder = new TextEncoder();
+
+/** Bytes inspected by the binary check. */
+const BINARY_PROBE = 512;
+/** More than this fraction of control characters in the probe means binary. */
+const BINARY_CONTROL_RATIO = 0.3;
+
+function isControl(c: number): boolean {
+  // Tab, LF, CR and ESC (ANSI colours) are text; DEL and C0 controls are not.
+  return (c < 32 && c !== 9 && c !== 10 && c !== 13 && c !== 27) || c === 127;
+}
+
+function binaryBytes(b: Uint8Array): boolean {
+  const n = Math.min(b.length, BINARY_PROBE);
+  let ctl = 0;
+  for (let i = 0; i < n; i++) {
+    const c = b[i]!;
+    if (c === 0) return true;
+    if (isControl(c)) ctl++;
+  }
+  return n > 0 && ctl / n > BINARY_CONTROL_RATIO;
+}
+
+function binaryText(s: string): boolean {
+  const n = Math.min(s.length, BINARY_PROBE);
+  let ctl = 0;
+  for (let i = 0; i < n; i++) {
+    const c = s.charCodeAt(i);
+    if (c === 0) return true;
+    if (isControl(c)) ctl++;
+  }
+  return n > 0 && ctl / n > BINARY_CONTROL_RATIO;
+}
+
+/** UTF-8 byte length of a JS string (lone surrogates count 3, as TextEncoder writes U+FFFD). */
+export function utf8Length(s: string): number {
+  let n = s.length;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 0x80) continue;
+    if (c < 0x800) n += 1;
+    else if (c >= 0xd800 && c <= 0xdbff && i + 1 < s.length) {
+      const d = s.charCodeAt(i + 1);
+      if (d >= 0xdc00 && d <= 0xdfff) {
+        n += 2; // 4 bytes for 2 UTF-16 units
+        i++;
+      } else n += 2;
+    } else n += 2;
+  }
+  return n;
+}
+
+/** Largest cut <= max that does not split a UTF-8 sequence (so truncation alone never flags invalid-utf8). */
+function utf8Boundary(b: Uint8Array, max: number): number {
+  let cut = max;
+  let back = 0;
+  while (cut > 0 && back < 3 && (b[cut]! & 0xc0) === 0x80) {
+    cut--;
+    back++;
+  }
+  return cut;
+}
+
+function stripTrailingNewline(s: string): string {
+  let end = s.length;
+  if (end > 0 && s.charCodeAt(end - 1) === 10) end--;
+  if (end > 0 && s.charCodeAt(end - 1) === 13) end--;
+  return end === s.length ? s : s.slice(0, end);
+}
+
+/**
+ * Decodes one unit. Invalid UTF-8 is replaced with U+FFFD (flag `invalid-utf8`); a unit over
+ * `maxUnitBytes` is cut (flag `truncated`); NUL bytes or > 30 % control characters in the first
+ * 512 bytes flag `binary`. One trailing `\n` / `\r\n` is stripped.
+ */
+export function decodeUnit(value: Uint8Array | string, opts: DecodeOptions = {}): Decoded {
+  const max = opts.maxUnitBytes ?? 65536;
+  const flags: RecordFlag[] = [];
+  let text: string;
+  let bytes: number;
+  let binary: boolean;
+  let oversize = false;
+  if (typeof value === 'string') {
+    bytes = utf8Length(value);
+    binary = binaryText(value);
+    text = value;
+    if (bytes > max) {
+      oversize = true;
+      const enc = encoder.encode(value);
+      text = lenientDecoder.decode(enc.subarray(0, utf8Boundary(enc, max)));
+      flags.push('truncated');
+    }
+    // Lone surrogates cannot be encoded: report them like invalid UTF-8.
+    if (hasLoneSurrogate(text)) {
+      text = lenientDecoder.decode(encoder.encode(text));
+      flags.unshift('invalid-utf8');
+    }
+  } else {
+    bytes = value.byteLength;
+    binary = binaryBytes(value);
+    let b = value;
+    if (bytes > max) {
+      oversize = true;
+      b = value.subarray(0, utf8Boundary(value, max));
+      flags.push('truncated');
+    }
+    try {
+      text = strictDecoder.decode(b);
+    } catch {
+      text = lenientDecoder.decode(b);
+      flags.unshift('invalid-utf8');
+    }
+  }
+  if (binary) flags.push('binary');
+  return { text: stripTrailingNewline(text), bytes, flags, oversize, binary };
+}
+
+function hasLoneSurrogate(s: string): boolean {
+  const wf = (s as { isWellFormed?: () => boolean }).isWellFormed;
+  if (wf) return !wf.call(s);
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c >= 0xd800 && c <= 0xdbff) {
+      const d = s.charCodeAt(i + 1);
+      if (d >= 0xdc00 && d <= 0xdfff) i++;
+      else return true;
+    } else if (c >= 0xdc00 && c <= 0xdfff) return true;
+  }
+  return false;
+}

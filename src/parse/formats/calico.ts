@@ -1,0 +1,326 @@
+/**
+ * Calico text format, libcalico-go/lib/logutils Formatter (v3.29/v3.30):
+ *
+ *   2025-01-14 09:31:12.756 [ERROR][63] felix/route_table.go 1097: Error listing routes error=... iface="cali8d6f1d4e0a2"
+ *
+ * `AppendTime` (UTC wall clock, no zone, always 3 fraction digits), ` [LEVEL][pid] `, optional
+ * `component/`, base file name, line (or `<nil> <nil>` when unknown), `: `, the message, then
+ * `appendKVsAndNewLine`: fields sorted with sort.Strings (byte order: upper-case first), each
+ * ` key=value` where strings are strconv.Quote'd (`*"..."` for *string), errors and Stringers
+ * are printed RAW (may contain spaces, quotes, `:` and `=`), everything else with %#v (structs,
+ * maps, `0x4` for uint8).
+ *
+ * Splitting message / fields is done from the right: a candidate ` key=` is a field start only if
+ * (1) its key sorts strictly before the key of the field accepted to its right and (2) its value
+ * (up to that field) is plausible for the key: a complete Go-quoted string, a %#v dump without
+ * top-level spaces (brackets and quotes balanced), or free text for error-like / Stringer keys.
+ * Whatever is left on the left is the message. See the golden test over the corpus.
+ */
+import type { Level } from '../../domain/record.ts';
+import { isQuoted, quotedEnd, unquoteGo } from '../gostring.ts';
+import { digits, wallMs } from '../timestamp.ts';
+import type { ParsedLine } from './types.ts';
+import { NO_FIELDS, untimed } from './types.ts';
+
+function levelOf(word: string): Level {
+  switch (word) {
+    case 'INFO':
+      return 'INFO';
+    case 'DEBUG':
+      return 'DEBUG';
+    case 'WARNING':
+    case 'WARN':
+      return 'WARNING';
+    case 'ERROR':
+      return 'ERROR';
+    case 'FATAL':
+      return 'FATAL';
+    case 'PANIC':
+      return 'PANIC';
+    case 'TRACE':
+      return 'DEBUG';
+    default:
+      return 'UNKNOWN';
+  }
+}
+
+/**
+ * Parses one Calico text-format line (first line of a record). Null when the header does not match.
+ */
+export function parseCalico(s: string): ParsedLine | null {
+  // Fixed-position header: `YYYY-MM-DD hh:mm:ss.mmm [`
+  if (s.length < 30 || s.charCodeAt(10) !== 32) return null;
+  const y = digits(s, 0, 4);
+  const mo = digits(s, 5, 2);
+  const d = digits(s, 8, 2);
+  const h = digits(s, 11, 2);
+  const mi = digits(s, 14, 2);
+  const sec = digits(s, 17, 2);
+  if (
+    y < 0 ||
+    mo < 0 ||
+    d < 0 ||
+    h < 0 ||
+    mi < 0 ||
+    sec < 0 ||
+    s.charCodeAt(4) !== 45 ||
+    s.charCodeAt(7) !== 45 ||
+    s.charCodeAt(13) !== 58 ||
+    s.charCodeAt(16) !== 58
+  ) {
+    return null;
+  }
+  let p = 19;
+  let ms = 0;
+  if (s.charCodeAt(p) === 46) {
+    p++;
+    let scale = 100;
+    const start = p;
+    while (p < s.length && p - start < 9) {
+      const c = s.charCodeAt(p) - 48;
+      if (c < 0 || c > 9) break;
+      ms += c * scale;
+      scale /= 10;
+      p++;
+    }
+    if (p === start) return null;
+    ms = Math.floor(ms);
+  }
+  if (s.charCodeAt(p) !== 32 || s.charCodeAt(p + 1) !== 91) return null;
+  const lvEnd = s.indexOf(']', p + 2);
+  if (lvEnd < 0 || lvEnd - p > 12) return null;
+  const level = levelOf(s.slice(p + 2, lvEnd));
+  if (s.charCodeAt(lvEnd + 1) !== 91) return null;
+  let q = lvEnd + 2;
+  let pid = 0;
+  const pidStart = q;
+  while (q < s.length) {
+    const c = s.charCodeAt(q) - 48;
+    if (c < 0 || c > 9) break;
+    pid = pid * 10 + c;
+    q++;
+  }
+  if (q === pidStart || q - pidStart > 10 || s.charCodeAt(q) !== 93 || s.charCodeAt(q + 1) !== 32)
+    return null;
+  // Location: `component/file.go 123: ` or `file.go 123: ` or `<nil> <nil>: `
+  const locStart = q + 2;
+  const locEnd = s.indexOf(' ', locStart);
+  if (locEnd < 0 || locEnd === locStart) return null;
+  const slash = s.lastIndexOf('/', locEnd - 1);
+  let component: string | null = null;
+  let fileStart = locStart;
+  if (slash >= locStart) {
+    component = slash > locStart ? s.slice(locStart, slash) : null;
+    fileStart = slash + 1;
+  }
+  const file = s.slice(fileStart, locEnd);
+  let r = locEnd + 1;
+  let line: number | null = 0;
+  const lineStart = r;
+  while (r < s.length) {
+    const c = s.charCodeAt(r) - 48;
+    if (c < 0 || c > 9) break;
+    line = line * 10 + c;
+    r++;
+  }
+  if (r === lineStart) {
+    if (!s.startsWith('<nil>', r)) return null;
+    r += 5;
+    line = null;
+  } else if (r - lineStart > 9) return null;
+  if (s.charCodeAt(r) !== 58) return null;
+  const bodyStart = s.charCodeAt(r + 1) === 32 ? r + 2 : r + 1;
+  const body = bodyStart >= s.length ? '' : s.slice(bodyStart);
+  const split = splitFields(body);
+  const t = wallMs(y, mo, d, h, mi, sec, ms);
+  const bad = Number.isNaN(t);
+  return {
+    format: 'calico',
+    level,
+    component,
+    pid,
+    originFile: file === '<nil>' ? null : file,
+    originLine: line,
+    message: split.message,
+    fields: split.fields,
+    timeKind: bad ? 'none' : 'wall',
+    timeMs: bad ? 0 : t,
+    month: 0,
+    day: 0,
+    timeOfDayMs: 0,
+  };
+}
+
+/** `... dropped 214 logs ...`: written by logutils' Destination when its queue overflowed. */
+export function parseDroppedLogs(s: string): ParsedLine | null {
+  if (!s.startsWith('... dropped ') || !s.endsWith(' logs ...')) return null;
+  return untimed('calico', 'UNKNOWN', null, s);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Message / field splitting
+
+/** Keys whose values are errors or free-form Stringers: printed raw, may contain spaces. */
+function isFreeKey(key: string): boolean {
+  // error, err, errors, currentErr, lastErr, stderr, ...
+  for (let i = 0; i + 2 < key.length; i++) {
+    const c = key.charCodeAt(i) | 32;
+    if (c === 101 && (key.charCodeAt(i + 1) | 32) === 114 && (key.charCodeAt(i + 2) | 32) === 114)
+      return true;
+  }
+  return key === 'msg' || key === 'reason' || key === 'cause' || key === 'output' || key === 'update';
+}
+
+function isKeyChar(c: number): boolean {
+  return (
+    (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57) || c === 95 || c === 46 || c === 45
+  );
+}
+
+function isIdentStart(c: number): boolean {
+  return (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || c === 95;
+}
+
+/**
+ * A %#v dump, number, bare word...: no space outside brackets / quoted strings, brackets
+ * balanced, no backslash outside quotes.
+ */
+function isStructured(s: string, from: number, to: number): boolean {
+  let depth = 0;
+  for (let p = from; p < to; p++) {
+    const c = s.charCodeAt(p);
+    if (c === 34) {
+      const e = quotedEnd(s, p, to);
+      if (e < 0) return false;
+      p = e - 1;
+    } else if (c === 40 || c === 91 || c === 123) depth++;
+    else if (c === 41 || c === 93 || c === 125) {
+      if (--depth < 0) return false;
+    } else if (c === 32) {
+      if (depth === 0) return false;
+    } else if (c === 92) return false;
+  }
+  return depth === 0;
+}
+
+/** Unescaped `"` count is odd and the value ends with `"`: the value is the tail of a quoted string. */
+function endsInsideQuote(s: string, from: number, to: number): boolean {
+  if (to <= from || s.charCodeAt(to - 1) !== 34) return false;
+  let n = 0;
+  for (let p = from; p < to; p++) {
+    const c = s.charCodeAt(p);
+    if (c === 92) p++;
+    else if (c === 34) n++;
+  }
+  return (n & 1) === 1;
+}
+
+/**
+ * Stringer output with spaces that is still clearly one value: protobuf text (`node:"x" mac:"y"`,
+ * felix's proto messages) or Go time.Time (`2025-01-14 09:30:00.137 +0000 UTC`).
+ */
+function isFreeTextValue(s: string, from: number, to: number): boolean {
+  if (
+    to - from >= 19 &&
+    digits(s, from, 4) >= 0 &&
+    s.charCodeAt(from + 4) === 45 &&
+    s.charCodeAt(from + 10) === 32
+  ) {
+    return s.charCodeAt(from + 13) === 58;
+  }
+  // protobuf text: ident ':' at the start and ' ident:' again later.
+  let p = from;
+  if (p >= to || !isIdentStart(s.charCodeAt(p))) return false;
+  while (p < to && (isIdentStart(s.charCodeAt(p)) || (s.charCodeAt(p) >= 48 && s.charCodeAt(p) <= 57))) p++;
+  if (p >= to || s.charCodeAt(p) !== 58) return false;
+  for (let sp = s.indexOf(' ', p); sp >= 0 && sp < to - 2; sp = s.indexOf(' ', sp + 1)) {
+    let k = sp + 1;
+    if (!isIdentStart(s.charCodeAt(k))) continue;
+    while (k < to && (isIdentStart(s.charCodeAt(k)) || (s.charCodeAt(k) >= 48 && s.charCodeAt(k) <= 57))) k++;
+    if (k < to && s.charCodeAt(k) === 58) return true;
+  }
+  return false;
+}
+
+/** Only the rightmost candidates are considered (bounds the work on pathological lines). */
+const MAX_CANDIDATES = 64;
+
+export interface SplitResult {
+  readonly message: string;
+  readonly fields: ReadonlyArray<readonly [string, string]>;
+}
+
+/** Splits `message k=v k=v` as printed by appendKVsAndNewLine. Exported for tests. */
+export function splitFields(body: string): SplitResult {
+  let eq = body.indexOf('=');
+  if (eq < 0) return { message: body, fields: NO_FIELDS };
+  // Candidate field starts: ` key=` with key = [A-Za-z_][A-Za-z0-9_.-]*
+  const ks: number[] = [];
+  const es: number[] = [];
+  while (eq >= 0) {
+    let k = eq;
+    while (k > 0 && isKeyChar(body.charCodeAt(k - 1))) k--;
+    if (k < eq && k > 0 && body.charCodeAt(k - 1) === 32 && isIdentStart(body.charCodeAt(k))) {
+      if (ks.length === MAX_CANDIDATES) {
+        ks.shift();
+        es.shift();
+      }
+      ks.push(k);
+      es.push(eq);
+    }
+    eq = body.indexOf('=', eq + 1);
+  }
+  if (ks.length === 0) return { message: body, fields: NO_FIELDS };
+  // Right-to-left acceptance.
+  const acc: number[] = []; // indexes into ks/es, right to left
+  let fieldEnd = body.length;
+  let nextKey: string | null = null;
+  for (let i = ks.length - 1; i >= 0; i--) {
+    const k = ks[i]!;
+    const e = es[i]!;
+    if (e >= fieldEnd) continue;
+    const key = body.slice(k, e);
+    if (nextKey !== null && !(key < nextKey)) continue;
+    const vs = e + 1;
+    let ok: boolean;
+    if (isFreeKey(key)) ok = !endsInsideQuote(body, vs, fieldEnd);
+    else ok = isStructured(body, vs, fieldEnd) || isFreeTextValue(body, vs, fieldEnd);
+    if (!ok) continue;
+    acc.push(i);
+    fieldEnd = k - 1;
+    nextKey = key;
+  }
+  if (acc.length === 0) return { message: body, fields: NO_FIELDS };
+  // A message ending with `,` or `:` right before simple `k=v` pairs is printf text
+  // (`readiness changed, ready=true`, `status changed: live=true ready=true`): fold them back.
+  let first = acc.length - 1;
+  let folding = false;
+  while (first >= 0) {
+    const i = acc[first]!;
+    const k = ks[i]!;
+    const before = k >= 2 ? body.charCodeAt(k - 2) : 0;
+    if (!(folding || before === 44 || before === 58)) break;
+    const key = body.slice(k, es[i]!);
+    if (isFreeKey(key) || body.charCodeAt(es[i]! + 1) === 34) break;
+    folding = true;
+    first--;
+  }
+  if (first < 0) return { message: body, fields: NO_FIELDS };
+  const fields: Array<readonly [string, string]> = [];
+  for (let j = first; j >= 0; j--) {
+    const i = acc[j]!;
+    const k = ks[i]!;
+    const e = es[i]!;
+    const end = j === 0 ? body.length : ks[acc[j - 1]!]! - 1;
+    fields.push([body.slice(k, e), decodeValue(body, e + 1, end)]);
+  }
+  return { message: body.slice(0, ks[acc[first]!]! - 1), fields };
+}
+
+function decodeValue(s: string, from: number, to: number): string {
+  const c = s.charCodeAt(from);
+  if (c === 34 && isQuoted(s, from, to)) return unquoteGo(s, from, to);
+  if (c === 42 && s.charCodeAt(from + 1) === 34 && isQuoted(s, from + 1, to))
+    return unquoteGo(s, from + 1, to);
+  return s.slice(from, to);
+}
