@@ -1,0 +1,205 @@
+/** Markdown rendering (for tickets, PRs, wikis): the same sections as the terminal table. */
+import type { Breakdown, FingerprintRow, ReportModel } from '../model.ts';
+import {
+  BYTES_METHOD_TEXT,
+  bytes,
+  clip,
+  DIMENSION_TITLES,
+  int,
+  pct,
+  rangeText,
+  sourceText,
+  time,
+} from './format.ts';
+
+const esc = (s: string): string =>
+  s.replace(/\\/g, '\\\\').replace(/\|/g, '\\|').replace(/`/g, "'").replace(/\n/g, ' ');
+const code = (s: string): string => `\`${s.replace(/`/g, "'").replace(/\|/g, '\\|').replace(/\n/g, ' ')}\``;
+
+function table(headers: string[], rows: string[][], right: number[] = []): string[] {
+  const align = headers.map((_, i) => (right.includes(i) ? '---:' : '---'));
+  return [
+    `| ${headers.join(' | ')} |`,
+    `| ${align.join(' | ')} |`,
+    ...rows.map((r) => `| ${r.join(' | ')} |`),
+    '',
+  ];
+}
+
+function breakdown(title: string, b: Breakdown): string[] {
+  if (b.rows.length === 0) return [];
+  const rows = b.rows.map((r) => [
+    esc(r.key),
+    int(r.records_in),
+    pct(r.share_pct),
+    bytes(r.bytes_in),
+    int(r.documents_out),
+    bytes(r.bytes_out),
+    pct(r.reduction_pct),
+  ]);
+  if (b.other)
+    rows.push([
+      `(${b.other.rows} more)`,
+      int(b.other.records_in),
+      '',
+      bytes(b.other.bytes_in),
+      int(b.other.documents_out),
+      bytes(b.other.bytes_out),
+      '',
+    ]);
+  return [
+    `### ${title}`,
+    '',
+    ...table(
+      [title.replace(/^By /, ''), 'records in', 'share', 'bytes in', 'docs out', 'bytes out', 'reduction'],
+      rows,
+      [1, 2, 3, 4, 5, 6],
+    ),
+  ];
+}
+
+function fingerprints(items: FingerprintRow[], withShare: boolean): string[] {
+  return table(
+    [
+      '#',
+      'records',
+      withShare ? 'share' : 'first seen',
+      'component',
+      'category',
+      'fingerprint',
+      'template',
+      'example',
+    ],
+    items.map((r, i) => [
+      String(i + 1),
+      int(r.records_in),
+      withShare ? pct(r.share_pct) : time(r.first_seen),
+      esc(r.component),
+      esc(r.category),
+      code(r.fingerprint),
+      code(clip(r.template, 120)),
+      code(clip(r.example, 160)),
+    ]),
+    [0, 1, 2],
+  );
+}
+
+export function renderMarkdown(m: ReportModel): string {
+  const t = m.totals;
+  const out: string[] = [
+    '# calico-logsift report',
+    '',
+    `Source: ${esc(sourceText(m))}. Range: ${rangeText(m)}. Data: ${time(t.data_from)} → ${time(t.data_to)} UTC. Generated ${time(m.generated_at)} UTC.`,
+    '',
+    '## Totals',
+    '',
+    ...table(
+      ['', 'count', 'bytes'],
+      [
+        ['in (lines read)', int(t.records_in), bytes(t.bytes_in)],
+        ['out (documents)', int(t.documents_out), bytes(t.bytes_out)],
+        ['reduction', pct(t.reduction_count_pct), pct(t.reduction_bytes_pct)],
+      ],
+      [1, 2],
+    ),
+    `Documents out: ${int(t.summaries_out)} summaries, ${int(t.dlq_docs)} dead-letter counters, ${int(t.stats_docs)} stats. ` +
+      `Bytes out: ${BYTES_METHOD_TEXT[t.bytes_out_method]}. Fingerprints: ${int(t.fingerprints)}. Dead-lettered lines: ${int(t.dead_lettered)}. ` +
+      `Stats cross-check: records_in ${int(t.stats_records_in)}${t.stats_records_in === t.records_in ? ' (equal)' : ' (differs)'}.`,
+    '',
+  ];
+  if (m.hints.length > 0) {
+    out.push('## Known issues', '');
+    for (const h of m.hints) {
+      out.push(`- **${esc(h.title)}** — ${esc(h.advice)}`);
+      if (h.evidence.pods.length > 0)
+        out.push(
+          `  - pods: ${h.evidence.pods.map(code).join(', ')}${h.evidence.pods_total > h.evidence.pods.length ? ', …' : ''}`,
+        );
+      if (h.evidence.nodes.length > 0)
+        out.push(
+          `  - nodes: ${h.evidence.nodes.map(code).join(', ')}${h.evidence.nodes_total > h.evidence.nodes.length ? ', …' : ''}`,
+        );
+    }
+    out.push('');
+  }
+  out.push('## Breakdowns', '');
+  for (const dim of ['component', 'category', 'node', 'namespace'] as const)
+    out.push(...breakdown(DIMENSION_TITLES[dim], m.breakdowns[dim]));
+  if (m.top_fingerprints.length > 0)
+    out.push('## Top fingerprints by volume', '', ...fingerprints(m.top_fingerprints, true));
+  const te = m.tier_exists;
+  if (te.total > 0) {
+    out.push(`## Tier-exists (${int(te.total)} lines)`, '');
+    out.push(
+      ...table(
+        ['tier', 'lines'],
+        te.by_tier.map((r) => [esc(r.key), int(r.count)]),
+        [1],
+      ),
+    );
+    out.push(
+      ...table(
+        ['pod', 'node', 'lines'],
+        te.by_pod.map((r) => [esc(r.pod), esc(r.node), int(r.count)]),
+        [2],
+      ),
+    );
+  }
+  const nl = m.netlink;
+  if (nl.total > 0) {
+    out.push(`## Netlink errors (${int(nl.total)} lines on ${int(nl.nodes_affected)} nodes)`, '');
+    out.push(
+      ...table(
+        ['errno', 'lines', 'nodes'],
+        nl.by_errno.map((r) => [esc(r.errno), int(r.count), int(r.nodes)]),
+        [1, 2],
+      ),
+    );
+    if (nl.by_operation.length > 0)
+      out.push(
+        ...table(
+          ['operation', 'lines'],
+          nl.by_operation.map((r) => [esc(r.key), int(r.count)]),
+          [1],
+        ),
+      );
+  }
+  const nf = m.new_fingerprints;
+  out.push(
+    `## New fingerprints (${int(nf.total)})`,
+    '',
+    nf.baseline
+      ? 'First seen in the range and never before it.'
+      : 'No lower bound on the range: every fingerprint counts as new.',
+    '',
+  );
+  if (nf.items.length > 0) out.push(...fingerprints(nf.items, false));
+  if (m.dead_letters.total > 0) {
+    out.push(`## Dead letters (${int(m.dead_letters.total)} lines)`, '');
+    out.push(
+      ...table(
+        ['reason', 'lines', 'bytes'],
+        m.dead_letters.by_reason.map((r) => [esc(r.reason), int(r.count), bytes(r.bytes)]),
+        [1, 2],
+      ),
+    );
+  }
+  if (m.series.points.length > 0) {
+    out.push(`## Volume over time (${m.series.interval} buckets)`, '');
+    out.push(
+      ...table(
+        ['bucket (UTC)', 'records in', 'bytes in', 'docs out', 'bytes out'],
+        m.series.points.map((p) => [
+          time(p.t),
+          int(p.records_in),
+          bytes(p.bytes_in),
+          int(p.documents_out),
+          bytes(p.bytes_out),
+        ]),
+        [1, 2, 3, 4],
+      ),
+    );
+  }
+  if (m.notes.length > 0) out.push('## Notes', '', ...m.notes.map((n) => `- ${esc(n)}`), '');
+  return `${out.join('\n').trimEnd()}\n`;
+}
