@@ -47,7 +47,7 @@ describe('classify over the Calico corpus', () => {
       ),
     };
     if (process.env.UPDATE_GOLDEN === '1' || !existsSync(GOLDEN)) {
-      writeFileSync(GOLDEN, `${JSON.stringify(actual, null, 1)}\n`);
+      writeFileSync(GOLDEN, `${JSON.stringify(actual, null, 2)}\n`);
     }
     expect(actual).toEqual(JSON.parse(readFileSync(GOLDEN, 'utf8')));
   });

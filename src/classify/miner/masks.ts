@@ -25,6 +25,7 @@ export const P = {
   url: '<URL>',
   iface: '<IFACE>',
   pod: '<POD>',
+  ns: '<NS>',
   host: '<HOST>',
   bool: '<BOOL>',
   tier: '<TIER>',
@@ -54,7 +55,10 @@ const RE_ISO = /^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?(?:Z|[+-
 const RE_CALI_IFACE =
   /^(?:cali[0-9a-f]{11}|vxlan\.calico|vxlan-v6\.calico|tunl\d+|wireguard\.cali|wg-v6\.cali|bpfout\.cali|bpfin\.cali|bpfnatin|bpfnatout|eth\d+|ens\d+\w*|enp\d+\w*|eno\d+|bond\d+|veth[0-9a-f]{4,})$/;
 // Kubernetes generated pod names: <deployment>-<replicaset hash>-<5 chars>, <daemonset>-<5 chars>.
-const RE_POD_RS = /^[a-z0-9]([a-z0-9-]*[a-z0-9])?-[a-f0-9]{6,10}-[a-z0-9]{5}$/;
+const RE_POD_RS =
+  /^[a-z0-9]([a-z0-9-]*[a-z0-9])?-[bcdfghjklmnpqrstvwxz0-9]{6,10}-[bcdfghjklmnpqrstvwxz0-9]{5}$/;
+// `namespace/pod`, as in WorkloadId:"default/nginx-7c5ddbdf54-x2x7q".
+const RE_NS_SLASH = /^[a-z0-9]([a-z0-9-]*[a-z0-9])?\//;
 const RE_POD_DS = /^[a-z0-9]([a-z0-9-]*[a-z0-9])?-[bcdfghjklmnpqrstvwxz2456789]{5}$/;
 const RE_URL = /^[a-z][a-z0-9+.-]*:\/\/\S+$/i;
 const RE_HOST = /^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)+\.?$/i;
@@ -112,6 +116,14 @@ function isPath(core: string): boolean {
   return false;
 }
 
+/** `<namespace>/<pod>` → `<NS>/<POD>` when the right side is a generated pod name; else null. */
+function nsPod(core: string): string | null {
+  const slash = core.indexOf('/');
+  if (slash <= 0 || core.indexOf('/', slash + 1) >= 0 || !RE_NS_SLASH.test(core)) return null;
+  const name = core.slice(slash + 1);
+  return RE_POD_RS.test(name) || RE_POD_DS.test(name) ? `${P.ns}/${P.pod}` : null;
+}
+
 /**
  * Mask a token with no surrounding punctuation ("core"). Returns the placeholder, a partly
  * masked token (`blk_<N>`, `onExtend:<N>`), or the token itself.
@@ -136,7 +148,11 @@ export function maskCore(core: string): string {
     }
     if (core.indexOf('.') > 0 && isHostName(core, false)) return P.ip;
     // Daemonset/statefulset pods whose random suffix happens to hold no digit: calico-node-xkcdq.
-    if (core.indexOf('-') > 0 && RE_POD_DS.test(core)) return P.pod;
+    if (core.indexOf('-') > 0) {
+      if (RE_POD_DS.test(core) || RE_POD_RS.test(core)) return P.pod;
+      const ns = nsPod(core);
+      if (ns !== null) return ns;
+    }
     return core;
   }
   // Whole-token shapes, most specific first.
@@ -158,7 +174,9 @@ export function maskCore(core: string): string {
   if (RE_CALI_IFACE.test(core)) return P.iface;
   if (isPath(core)) return P.path;
   if (core.indexOf('://') > 0 && RE_URL.test(core)) return P.url;
-  if (RE_POD_RS.test(core)) return P.pod;
+  if (RE_POD_RS.test(core) || RE_POD_DS.test(core)) return P.pod;
+  const ns = nsPod(core);
+  if (ns !== null) return ns;
   const comma = core.indexOf(',');
   if (comma > 0) {
     // A comma list whose items are all one kind of variable is that variable (`10.0.0.1,10.0.0.2`).

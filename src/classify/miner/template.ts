@@ -140,17 +140,26 @@ export function maskText(text: string): string {
 /** Field keys whose value is an error text: its masked wording stays in the template. */
 const ERROR_KEYS: ReadonlySet<string> = new Set(['error', 'err', 'errors', 'currentErr', 'Error']);
 
+/** Placeholders a field value keeps; any other value of a field is free text: `<STR>`. */
+const FIELD_TYPES: ReadonlySet<string> = new Set([P.num, P.duration, P.ip, P.cidr, P.ts, P.mac, P.bool]);
+
+/** Keys whose value is an interface name, whatever it looks like (`lo`, `*NoOIF*`, `cali…`). */
+const IFACE_KEYS: ReadonlySet<string> = new Set(['iface', 'ifaceName', 'ifName', 'interface', 'Interface']);
+
 /**
  * Mask a field value by its type: `<nil>` and empty stay, error texts keep their masked wording,
- * anything else becomes one placeholder (`<N>`, `<IP>`, `<BOOL>`, ... or `<STR>` for free text).
+ * numbers, durations, addresses, CIDRs, times, MACs and booleans become their placeholder,
+ * interface keys `<IFACE>`, and anything else `<STR>`. A call site's keys are fixed, so a small
+ * closed set of value types keeps one call site on one template (node `k8s-worker-2` and node
+ * `master` are both `<STR>`).
  */
 export function maskFieldValue(key: string, value: string): string {
   if (value.length === 0 || value === '<nil>') return value;
   if (ERROR_KEYS.has(key)) return maskText(value);
+  if (IFACE_KEYS.has(key)) return P.iface;
   if (value === 'true' || value === 'false') return P.bool;
   const m = maskText(value);
-  if (isPlaceholder(m)) return m;
-  return '<STR>';
+  return FIELD_TYPES.has(m) ? m : '<STR>';
 }
 
 /** Masked fields in printed order: ` k1=<MASK> k2=<MASK>` (leading space included when non-empty). */

@@ -43,7 +43,7 @@ export function splitToken(tok: string): TokenParts {
   while (a < b && isLead(tok.charCodeAt(a))) a++;
   while (b > a && isTrail(tok.charCodeAt(b - 1))) b--;
   // A trailing ':' of an IPv6 address (`fe80::`) belongs to the core.
-  if (b < tok.length && tok.charCodeAt(b) === 58 && b > a && tok.charCodeAt(b - 1) === 58) b++;
+  if (b > a && tok.startsWith('::', b) && b + 2 === tok.length) b += 2;
   if (a === 0 && b === tok.length) return { lead: '', core: tok, trail: '' };
   return { lead: tok.slice(0, a), core: tok.slice(a, b), trail: tok.slice(b) };
 }
