@@ -19,7 +19,7 @@ const NO_PARAMS: Readonly<Record<string, string>> = Object.freeze({});
 
 /** Shape words that make a level-less line (BIRD, unparsed-but-structured) a warning. */
 const TROUBLE =
-  /\b(?:errors?|fail(?:ed|ure|s)?|unable|cannot|can't|unexpected|unknown|refused|timed out|timeout|expired|denied|invalid)\b/i;
+  /\b(?:errors?|fail(?:ed|ure|s)?|unable|cannot|can't|unexpected|unknown|refused|timed out|timeout|expired|denied|invalid|dropped|lost)\b/i;
 
 /** Category of a record that no rule claimed: by format and level, then by shape for level-less lines. */
 export function categoryByLevel(record: LogRecord): Category {

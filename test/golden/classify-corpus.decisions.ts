@@ -65,12 +65,4 @@ export const DISAGREEMENTS: ReadonlyMap<number, { readonly ours: string; readonl
       why: '"Failed to iterate over conntrack map": a BPF map walk (bpf(2)), not ctnetlink',
     },
   ],
-  // Format: the "... dropped N logs ..." marker has no Calico header, so it is an unparsed record.
-  [
-    279,
-    {
-      ours: 'unparsed-format',
-      why: 'logutils drop marker has no timestamp/level: unparsed format by design',
-    },
-  ],
 ]);
