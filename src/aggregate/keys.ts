@@ -1,0 +1,129 @@
+/**
+ * Record -> document keys. Every function here is a pure function of the record bytes, its source
+ * position (topic, partition, Kafka timestamp) and the pinned config (EXACTNESS-REVIEW F1): no wall
+ * clock, no other record, no process state. That is what lets a replay land in the same documents.
+ */
+import { createHash } from 'node:crypto';
+import type { Category, ClassifiedRecord } from '../domain/classification.ts';
+import type { LogRecord, RecordFlag } from '../domain/record.ts';
+import type { AggregateConfig } from './config.ts';
+
+const DAY_MS = 86_400_000;
+
+export interface EventTime {
+  readonly ms: number;
+  readonly flag: RecordFlag | null;
+}
+
+/**
+ * Event time: the parsed (or envelope) time when plausible against the source timestamp, else the
+ * source timestamp, flagged (EXACTNESS-REVIEW F10: the clamp uses the record's own timestamp).
+ */
+export function eventTime(record: LogRecord, cfg: AggregateConfig): EventTime {
+  const sourceTs = record.position.timestampMs;
+  const parsed = record.envelopeTimeMs ?? record.parsedTimeMs;
+  if (parsed === null || !Number.isFinite(parsed)) return { ms: sourceTs, flag: 'time-from-kafka' };
+  if (parsed < sourceTs - cfg.plausiblePastMs || parsed > sourceTs + cfg.plausibleFutureMs) {
+    return { ms: sourceTs, flag: 'time-implausible' };
+  }
+  return { ms: parsed, flag: null };
+}
+
+export interface Bucket {
+  readonly startMs: number;
+  readonly lengthMs: number;
+  readonly late: boolean;
+}
+
+/** The bucket of an event: floor to the category's length, or the late bucket (the source day). */
+export function bucketFor(eventMs: number, sourceTs: number, lengthMs: number, cfg: AggregateConfig): Bucket {
+  const start = Math.floor(eventMs / lengthMs) * lengthMs;
+  if (start + lengthMs < sourceTs - cfg.lateAfterMs) {
+    return { startMs: Math.floor(sourceTs / DAY_MS) * DAY_MS, lengthMs: DAY_MS, late: true };
+  }
+  return { startMs: start, lengthMs, late: false };
+}
+
+/** `YYYY.MM.DD` of a UTC instant. */
+export function utcDay(ms: number): string {
+  const d = new Date(ms);
+  const y = d.getUTCFullYear();
+  const m = d.getUTCMonth() + 1;
+  const day = d.getUTCDate();
+  return `${y}.${m < 10 ? '0' : ''}${m}.${day < 10 ? '0' : ''}${day}`;
+}
+
+export function summariesIndex(cfg: AggregateConfig, bucketStartMs: number): string {
+  return `${cfg.indexPrefix}-summaries-${utcDay(bucketStartMs)}`;
+}
+
+export function statsIndex(cfg: AggregateConfig, bucketStartMs: number): string {
+  return `${cfg.indexPrefix}-stats-${utcDay(bucketStartMs)}`;
+}
+
+/**
+ * Document id: 128 bits of sha256(topic, partition, kind, key), base16. Collisions are
+ * out of reach (2^64 documents for a 50% chance); the key is also stored in the document so a
+ * mismatch would be detectable at load (EXACTNESS-REVIEW F17).
+ */
+export function docId(topic: string, partition: number, kind: string, key: string): string {
+  return createHash('sha256').update(`${topic}\0${partition}\0${kind}\0${key}`).digest('hex').slice(0, 32);
+}
+
+/** The group key: component plus the Kubernetes identity when known. */
+export function groupKey(record: LogRecord): string {
+  const k = record.kubernetes;
+  return `${record.component}|${k.node ?? ''}|${k.namespace ?? ''}|${k.pod ?? ''}`;
+}
+
+export interface SummaryKey {
+  readonly index: string;
+  readonly id: string;
+  readonly key: string;
+  readonly group: string;
+  readonly bucket: Bucket;
+  readonly event: EventTime;
+}
+
+export function summaryKey(cr: ClassifiedRecord, cfg: AggregateConfig): SummaryKey {
+  const { record, classification } = cr;
+  const event = eventTime(record, cfg);
+  const lengthMs = cfg.bucketMs[classification.category];
+  const bucket = bucketFor(event.ms, record.position.timestampMs, lengthMs, cfg);
+  const group = groupKey(record);
+  const key = `${classification.fingerprint}|${group}|${bucket.startMs}|${bucket.lengthMs}|${bucket.late ? 'late' : ''}`;
+  return {
+    index: summariesIndex(cfg, bucket.startMs),
+    id: docId(record.position.topic, record.position.partition, 'summary', key),
+    key,
+    group,
+    bucket,
+    event,
+  };
+}
+
+export interface StatsKey {
+  readonly index: string;
+  readonly id: string;
+  readonly key: string;
+  readonly bucket: Bucket;
+}
+
+export function statsKey(
+  topic: string,
+  partition: number,
+  component: string,
+  eventMs: number,
+  sourceTs: number,
+  cfg: AggregateConfig,
+): StatsKey {
+  const bucket = bucketFor(eventMs, sourceTs, cfg.statsBucketMs, cfg);
+  const key = `${component}|${bucket.startMs}|${bucket.lengthMs}|${bucket.late ? 'late' : ''}`;
+  return { index: statsIndex(cfg, bucket.startMs), id: docId(topic, partition, 'stats', key), key, bucket };
+}
+
+export function deadLetterFingerprint(reason: string): string {
+  return `dlq:${reason}`;
+}
+
+export type SummaryCategory = Category | 'dead-letter';

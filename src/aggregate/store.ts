@@ -1,0 +1,51 @@
+/**
+ * The counter-store contract between aggregate/ (pure) and a sink (Elasticsearch or file).
+ * A store holds compare-and-set registers: each document has a version (seqNo, primaryTerm), and a
+ * write succeeds only against the version it was read at (DESIGN.md, "Aggregation and exact counts").
+ */
+import type { CounterDoc } from '../domain/documents.ts';
+
+export interface DocRef {
+  readonly index: string;
+  readonly id: string;
+}
+
+/** A document as acknowledged by the store, with the version a conditional write must name. */
+export interface VersionedDoc<D extends CounterDoc = CounterDoc> {
+  readonly index: string;
+  readonly id: string;
+  readonly doc: D;
+  readonly seqNo: number;
+  readonly primaryTerm: number;
+}
+
+/** One write: `create` for an id the store did not have, `index` conditional on the loaded version. */
+export type WriteItem =
+  | { readonly op: 'create'; readonly index: string; readonly id: string; readonly doc: CounterDoc }
+  | {
+      readonly op: 'index';
+      readonly index: string;
+      readonly id: string;
+      readonly doc: CounterDoc;
+      readonly ifSeqNo: number;
+      readonly ifPrimaryTerm: number;
+    };
+
+/** Per-item result, read for every item (EXACTNESS-REVIEW F4). */
+export type WriteResult =
+  | { readonly ok: true; readonly id: string; readonly seqNo: number; readonly primaryTerm: number }
+  | {
+      readonly ok: false;
+      readonly id: string;
+      readonly status: number; // HTTP status of the item (0 = no answer: connection error/timeout)
+      /** 'retry': 429/5xx/timeout; 'conflict': 409; 'reject': 4xx that no resend can fix. */
+      readonly kind: 'retry' | 'conflict' | 'reject';
+      readonly reason: string;
+    };
+
+export interface CounterStore {
+  /** Realtime read of the current versions. Missing ids map to null. Per-item errors must throw (never "not found"). */
+  load(refs: readonly DocRef[]): Promise<Map<string, VersionedDoc | null>>;
+  /** Write every item; one result per item, in order. Throws only when nothing can be said per item. */
+  write(items: readonly WriteItem[]): Promise<WriteResult[]>;
+}
