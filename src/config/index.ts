@@ -13,6 +13,7 @@ import schema from '../../schemas/config.schema.json' with { type: 'json' };
 import { type AggregateConfig, DEFAULT_AGGREGATE_CONFIG } from '../aggregate/config.ts';
 import { CATEGORIES } from '../domain/classification.ts';
 import { LogsiftError } from '../errors.ts';
+import { isValidZone } from '../parse/timestamp.ts';
 import { parseDuration } from './duration.ts';
 import { ENV_VARS } from './env.ts';
 import type { BucketCategory, Config } from './types.ts';
@@ -25,7 +26,7 @@ export const BUCKET_CATEGORIES: readonly BucketCategory[] = [...CATEGORIES, 'dea
 
 export interface LoadOptions {
   /** Environment to read; defaults to process.env (tests pass their own). */
-  readonly env?: Readonly<Record<string, string | undefined>>;
+  readonly env?: Readonly<Record<string, string | undefined>> | undefined;
   /** `--config FILE`: YAML or JSON. */
   readonly configFile?: string | undefined;
   /** `--bucket CATEGORY=DURATION` flags, highest precedence. */
@@ -265,6 +266,12 @@ function crossChecks(tree: Tree, origin: Map<string, string>, require: readonly 
   if (stats !== null && (stats > DAY_MS || DAY_MS % stats !== 0)) {
     out.push(
       'aggregate.statsBucket: must divide a day evenly (e.g. 1h) — set aggregate.statsBucket in --config',
+    );
+  }
+  const zone = getPath(tree, 'parse.defaultZone');
+  if (typeof zone === 'string' && !isValidZone(zone)) {
+    out.push(
+      `parse.defaultZone: ${JSON.stringify(zone)} is not a known time zone — use UTC, a fixed offset like +02:00, or an IANA name like Europe/Berlin; set parse.defaultZone in --config`,
     );
   }
   const session = Number(getPath(tree, 'kafka.sessionTimeoutMs'));

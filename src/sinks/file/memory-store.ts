@@ -4,12 +4,12 @@
  * `_primary_term` (always 1); `create` on an existing id and `index` with a stale
  * if_seq_no/if_primary_term both fail with 409 `conflict`, like ES `version_conflict_engine_exception`.
  *
- * Cap: at most `maxDocs` documents are held. When a write would pass it, the summary documents of
- * the oldest buckets are *spilled* — handed to `onSpill` (the file sink appends them to the output)
- * and forgotten. Stats documents are never spilled (there are a few per component per hour).
- * A spilled id that is written again is created afresh and counted in `stats.reopened`; its counts
- * are still exact in sum (each copy counts disjoint records), the output then holds two lines with
- * the same `_id` — the report adds them up.
+ * Cap: at most `maxDocs` documents are held in memory. When a write passes it, the summary documents
+ * of the oldest buckets are *spilled* to a SpillArea (the file sink appends them to the output and
+ * keeps only their position) and dropped from memory. Stats documents are never spilled (a few per
+ * component per hour). A spilled document is still part of the store: load() reads it back, `create`
+ * on its id conflicts, `index` checks its seqNo — so a late record for an old bucket updates the
+ * document exactly as Elasticsearch would (the newer version is appended; the last line wins).
  */
 
 import type { CounterStore, DocRef, VersionedDoc, WriteItem, WriteResult } from '../../aggregate/store.ts';
@@ -29,14 +29,33 @@ export interface MemoryStoreStats {
   spilled: number;
   /** Spill events (each spills at least a tenth of the cap). */
   spills: number;
-  /** Spilled ids that were written again (duplicated `_id` in the output). */
+  /** Spilled documents read back because a later record touched them. */
   reopened: number;
+}
+
+export interface SpilledDoc extends StoredDoc {
+  readonly seqNo: number;
+}
+
+/** Where spilled documents go, and how they are read back. */
+export interface SpillArea {
+  write(docs: readonly SpilledDoc[]): void;
+  /** The spilled version of an id, or null. */
+  read(id: string): SpilledDoc | null;
 }
 
 export interface MemoryStoreOptions {
   readonly maxDocs?: number;
-  readonly onSpill?: (docs: readonly StoredDoc[]) => void;
+  readonly spill?: SpillArea;
 }
+
+/** Spill area that keeps nothing (tests of CAS semantics without a cap). */
+const NO_SPILL: SpillArea = {
+  write: () => {
+    throw new Error('memory store: document cap reached and no spill area configured');
+  },
+  read: () => null,
+};
 
 interface Slot {
   index: string;
@@ -57,13 +76,12 @@ export class MemoryCounterStore implements CounterStore {
   };
   readonly maxDocs: number;
   readonly #docs = new Map<string, Slot>();
-  readonly #spilledIds = new Set<string>();
-  readonly #onSpill: (docs: readonly StoredDoc[]) => void;
+  readonly #spillArea: SpillArea;
   #seqNo = 0;
 
   constructor(options: MemoryStoreOptions = {}) {
     this.maxDocs = options.maxDocs ?? 1_000_000;
-    this.#onSpill = options.onSpill ?? (() => {});
+    this.#spillArea = options.spill ?? NO_SPILL;
   }
 
   get size(): number {
@@ -74,7 +92,7 @@ export class MemoryCounterStore implements CounterStore {
     this.stats.loads += 1;
     const out = new Map<string, VersionedDoc | null>();
     for (const ref of refs) {
-      const slot = this.#docs.get(ref.id);
+      const slot = this.#current(ref.id);
       out.set(
         ref.id,
         slot && slot.index === ref.index
@@ -95,13 +113,12 @@ export class MemoryCounterStore implements CounterStore {
     this.stats.writes += 1;
     const results: WriteResult[] = [];
     for (const item of items) {
-      const current = this.#docs.get(item.id);
+      const current = this.#current(item.id);
       if (item.op === 'create') {
         if (current !== undefined) {
           results.push(this.#conflict(item.id, 'document already exists'));
           continue;
         }
-        if (this.#spilledIds.has(item.id)) this.stats.reopened += 1;
       } else if (
         current === undefined ||
         current.index !== item.index ||
@@ -125,10 +142,21 @@ export class MemoryCounterStore implements CounterStore {
   }
 
   /** Every document held, in a deterministic order (index, @timestamp, id). */
-  documents(): StoredDoc[] {
-    const out: StoredDoc[] = [];
-    for (const [id, slot] of this.#docs) out.push({ index: slot.index, id, doc: slot.doc });
+  documents(): SpilledDoc[] {
+    const out: SpilledDoc[] = [];
+    for (const [id, slot] of this.#docs)
+      out.push({ index: slot.index, id, doc: slot.doc, seqNo: slot.seqNo });
     return out.sort(compareDocs);
+  }
+
+  /** The current version: in memory, else read back from the spill area. */
+  #current(id: string): Slot | undefined {
+    const slot = this.#docs.get(id);
+    if (slot !== undefined) return slot;
+    const spilled = this.#spillArea.read(id);
+    if (spilled === null) return undefined;
+    this.stats.reopened += 1;
+    return { index: spilled.index, doc: spilled.doc, seqNo: spilled.seqNo };
   }
 
   #conflict(id: string, reason: string): WriteResult {
@@ -145,21 +173,19 @@ export class MemoryCounterStore implements CounterStore {
   /** Spill the oldest-bucket summaries until the store is at 90% of its cap. */
   #spill(): void {
     const target = Math.floor(this.maxDocs * 0.9);
-    const summaries: StoredDoc[] = [];
+    const summaries: SpilledDoc[] = [];
     for (const [id, slot] of this.#docs) {
-      if (slot.doc.logsift.kind !== 'stats') summaries.push({ index: slot.index, id, doc: slot.doc });
+      if (slot.doc.logsift.kind !== 'stats')
+        summaries.push({ index: slot.index, id, doc: slot.doc, seqNo: slot.seqNo });
     }
     summaries.sort(compareDocs);
     const n = Math.min(summaries.length, this.#docs.size - target);
     if (n <= 0) return;
     const spilled = summaries.slice(0, n);
-    for (const d of spilled) {
-      this.#docs.delete(d.id);
-      this.#spilledIds.add(d.id);
-    }
+    this.#spillArea.write(spilled);
+    for (const d of spilled) this.#docs.delete(d.id);
     this.stats.spilled += spilled.length;
     this.stats.spills += 1;
-    this.#onSpill(spilled);
   }
 }
 

@@ -1,0 +1,20 @@
+/**
+ * PLACEHOLDER — `logsift kibana` is being written by another engineer; this file only keeps the
+ * dispatcher (src/cli/index.ts) whole until it lands. Replace the whole file; keep the export:
+ * `export const command: Command` (contract in src/cli/types.ts).
+ */
+import { LogsiftError } from '../errors.ts';
+import type { Command } from './types.ts';
+
+export const command: Command = {
+  name: 'kibana',
+  summary: 'Install Kibana saved objects',
+  help: `Usage: logsift kibana [options]
+
+Install Kibana saved objects.
+Not implemented yet in this build.
+`,
+  async run() {
+    throw new LogsiftError('NOT_IMPLEMENTED', 'logsift kibana: not implemented yet');
+  },
+};
