@@ -29,7 +29,10 @@ const MESSAGE_ONLY_TEMPLATES = new Map<number, string>([
 
 /** Rows where the line itself cannot tell what the corpus says (documented gaps). */
 const KNOWN_COMPONENT_GAPS = new Map<number, { expected: string; why: string }>([
-  [275, { expected: 'bird', why: 'bird6 row, but the rendered line prints "bird: " (BIRD prints its own name)' }],
+  [
+    275,
+    { expected: 'bird', why: 'bird6 row, but the rendered line prints "bird: " (BIRD prints its own name)' },
+  ],
   [279, { expected: 'unknown', why: '"... dropped N logs ..." is written by logutils without any header' }],
 ]);
 
@@ -112,7 +115,9 @@ describe('parse over the Calico corpus', () => {
     let checked = 0;
     for (const { r, recs } of results) {
       const rec = recs[0]!;
-      const hdr = /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{3} \[([A-Z]+)\]\[(\d+)\] ([\w-]+)\/(\S+) (\d+): /.exec(r.line);
+      const hdr = /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{3} \[([A-Z]+)\]\[(\d+)\] ([\w-]+)\/(\S+) (\d+): /.exec(
+        r.line,
+      );
       if (!hdr) continue;
       checked++;
       const expectComp = r.component.split('/').pop()!;
@@ -124,7 +129,8 @@ describe('parse over the Calico corpus', () => {
       if (rec.pid !== Number(hdr[2])) problems.push(`pid ${rec.pid}`);
       if (rec.originFile !== hdr[4]) problems.push(`file ${rec.originFile}`);
       if (rec.originLine !== Number(hdr[5])) problems.push(`line ${rec.originLine}`);
-      if (!templateRe(message).test(rec.message)) problems.push(`message ${JSON.stringify(rec.message)} !~ ${JSON.stringify(message)}`);
+      if (!templateRe(message).test(rec.message))
+        problems.push(`message ${JSON.stringify(rec.message)} !~ ${JSON.stringify(message)}`);
       const got = rec.fields.map((f) => f[0]);
       if (got.join(',') !== keys.join(',')) problems.push(`keys [${got}] != [${keys}]`);
       if (problems.length > 0) bad.push(`row ${r.row}: ${problems.join('; ')}`);
@@ -137,7 +143,15 @@ describe('parse over the Calico corpus', () => {
     for (const { r, recs } of results) {
       const m = /^(\d{4})-(\d\d)-(\d\d) (\d\d):(\d\d):(\d\d)\.(\d{3}) /.exec(r.line);
       if (!m) continue;
-      const [y, mo, d, h, mi, s, ms] = m.slice(1).map(Number) as [number, number, number, number, number, number, number];
+      const [y, mo, d, h, mi, s, ms] = m.slice(1).map(Number) as [
+        number,
+        number,
+        number,
+        number,
+        number,
+        number,
+        number,
+      ];
       expect(recs[0]!.parsedTimeMs, `row ${r.row}`).toBe(Date.UTC(y, mo - 1, d, h, mi, s, ms));
     }
   });

@@ -54,7 +54,11 @@ export function assemble(
   values: ReadonlyArray<string | Uint8Array>,
   opts?: Partial<ParseOptions>,
   tsOf: (i: number) => number = () => T0,
-): { records: LogRecord[]; deadLetters: ReturnType<PartitionAssembler['drain']>['deadLetters']; a: PartitionAssembler } {
+): {
+  records: LogRecord[];
+  deadLetters: ReturnType<PartitionAssembler['drain']>['deadLetters'];
+  a: PartitionAssembler;
+} {
   const a = new PartitionAssembler(opts);
   values.forEach((v, i) => a.push(unit(i, v, tsOf(i))));
   a.flush();
