@@ -195,7 +195,7 @@ export async function buildModel(facts: ReportFacts, options: ReportOptions = {}
         ),
     },
     hints: hints(facts),
-    notes: [...facts.notes],
+    notes: [...facts.notes].sort(),
   };
   return model;
 }

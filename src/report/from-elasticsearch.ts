@@ -138,7 +138,19 @@ export class ElasticsearchReportSource {
         },
       },
     });
-    const ag = t.aggregations ?? {};
+    // No index matched: the same aggregations over nothing.
+    const zero = {
+      doc_count: 0,
+      records: { value: 0 },
+      bytes: { value: 0 },
+      db: { value: 0 },
+      dbn: { value: 0 },
+    };
+    const ag: Json = t.aggregations ?? {
+      summary: zero,
+      dlq: zero,
+      stats: { ...zero, records_in: { value: 0 }, bytes_in: { value: 0 } },
+    };
     const dataMin: number | null = ag.tmin?.value ?? null;
     const dataMax: number | null = ag.tmax?.value ?? null;
     const interval = chooseInterval(dataMin, dataMax);
@@ -205,103 +217,110 @@ export class ElasticsearchReportSource {
     };
     if (dataMin === null) return facts;
 
-    // 2. Volume series (summaries + dlq counters in/out, stats documents out).
-    const s = await this.#search(both, {
-      query: this.#query(),
-      aggs: {
-        h: {
-          date_histogram: { field: '@timestamp', fixed_interval: interval.name, min_doc_count: 1 },
+    // 2-8 are independent: run them concurrently (the cluster spreads them over its search threads).
+    await Promise.all([
+      (async () => {
+        // 2. Volume series (summaries + dlq counters in/out, stats documents out).
+        const s = await this.#search(both, {
+          query: this.#query(),
           aggs: {
-            s: { filter: kindSummaryOrDlq, aggs: volume },
-            st: { filter: term('logsift.kind', 'stats'), aggs: { db: volume.db, dbn: volume.dbn } },
+            h: {
+              date_histogram: { field: '@timestamp', fixed_interval: interval.name, min_doc_count: 1 },
+              aggs: {
+                s: { filter: kindSummaryOrDlq, aggs: volume },
+                st: { filter: term('logsift.kind', 'stats'), aggs: { db: volume.db, dbn: volume.dbn } },
+              },
+            },
           },
-        },
-      },
-    });
-    for (const b of s.aggregations.h.buckets as Json[]) {
-      const a = agg(b.s);
-      const st = agg(b.st, meanStats);
-      facts.series.set(b.key, {
-        records: a.records,
-        bytes: a.bytes,
-        docs: a.docs + st.docs,
-        docBytes: a.docBytes + st.docBytes,
-      });
-    }
-
-    // 3. Breakdowns (summaries + dead-letter counters).
-    const dims = {
-      component: 'calico.component',
-      category: 'logsift.category',
-      node: 'kubernetes.node.name',
-      namespace: 'kubernetes.namespace',
-    } as const;
-    for (const [dim, field] of Object.entries(dims) as Array<[keyof typeof dims, string]>) {
-      const q = this.#query(kindSummaryOrDlq);
-      for await (const b of this.#composite(
-        S,
-        q,
-        [{ k: { terms: { field, missing_bucket: true } } }],
-        volume,
-      )) {
-        facts.breakdowns[dim].set(b.key.k ?? NONE, agg(b));
-      }
-    }
-
-    // 4. Fingerprints in range, and those seen before it.
-    const fpAggs = {
-      records: volume.records,
-      bytes: volume.bytes,
-      first: { min: { field: 'logsift.first_seen' } },
-      last: { max: { field: 'logsift.last_seen' } },
-    };
-    const fpSource = [{ fp: { terms: { field: 'logsift.fingerprint' } } }];
-    for await (const b of this.#composite(
-      S,
-      this.#query(term('logsift.kind', 'summary')),
-      fpSource,
-      fpAggs,
-    )) {
-      facts.fingerprints.set(b.key.fp, {
-        records: b.records.value,
-        bytes: b.bytes.value,
-        docs: b.doc_count,
-        firstSeen: b.first.value,
-        lastSeen: b.last.value,
-      });
-    }
-    if (this.#range.from !== null) {
-      const before = new Set<string>();
-      const q = {
-        bool: {
-          filter: [
-            { range: { '@timestamp': { lt: this.#range.from, format: 'strict_date_optional_time' } } },
-            term('logsift.kind', 'summary'),
-          ],
-        },
-      };
-      for await (const b of this.#composite(S, q, fpSource)) before.add(b.key.fp);
-      facts.seenBefore = before;
-    }
-
-    await this.#tier(facts);
-    await this.#netlink(facts, interval.name);
-
-    // 8. Dead letters by reason.
-    const d = await this.#search(S, {
-      query: this.#query(term('logsift.kind', 'dlq')),
-      aggs: {
-        r: { ...termsAll('logsift.fingerprint'), aggs: { records: volume.records, bytes: volume.bytes } },
-      },
-    });
-    this.#checkTerms(d.aggregations.r, 'dead-letter reasons');
-    for (const b of d.aggregations.r.buckets as Json[]) {
-      const fp: string = b.key;
-      facts.dlqByReason.set(fp.startsWith('dlq:') ? fp.slice(4) : fp, {
-        count: b.records.value,
-        bytes: b.bytes.value,
-      });
-    }
+        });
+        for (const b of s.aggregations.h.buckets as Json[]) {
+          const a = agg(b.s);
+          const st = agg(b.st, meanStats);
+          facts.series.set(b.key, {
+            records: a.records,
+            bytes: a.bytes,
+            docs: a.docs + st.docs,
+            docBytes: a.docBytes + st.docBytes,
+          });
+        }
+      })(),
+      (async () => {
+        // 3. Breakdowns (summaries + dead-letter counters).
+        const dims = {
+          component: 'calico.component',
+          category: 'logsift.category',
+          node: 'kubernetes.node.name',
+          namespace: 'kubernetes.namespace',
+        } as const;
+        for (const [dim, field] of Object.entries(dims) as Array<[keyof typeof dims, string]>) {
+          const q = this.#query(kindSummaryOrDlq);
+          for await (const b of this.#composite(
+            S,
+            q,
+            [{ k: { terms: { field, missing_bucket: true } } }],
+            volume,
+          )) {
+            facts.breakdowns[dim].set(b.key.k ?? NONE, agg(b));
+          }
+        }
+      })(),
+      (async () => {
+        // 4. Fingerprints in range, and those seen before it.
+        const fpAggs = {
+          records: volume.records,
+          bytes: volume.bytes,
+          first: { min: { field: 'logsift.first_seen' } },
+          last: { max: { field: 'logsift.last_seen' } },
+        };
+        const fpSource = [{ fp: { terms: { field: 'logsift.fingerprint' } } }];
+        for await (const b of this.#composite(
+          S,
+          this.#query(term('logsift.kind', 'summary')),
+          fpSource,
+          fpAggs,
+        )) {
+          facts.fingerprints.set(b.key.fp, {
+            records: b.records.value,
+            bytes: b.bytes.value,
+            docs: b.doc_count,
+            firstSeen: b.first.value,
+            lastSeen: b.last.value,
+          });
+        }
+        if (this.#range.from !== null) {
+          const before = new Set<string>();
+          const q = {
+            bool: {
+              filter: [
+                { range: { '@timestamp': { lt: this.#range.from, format: 'strict_date_optional_time' } } },
+                term('logsift.kind', 'summary'),
+              ],
+            },
+          };
+          for await (const b of this.#composite(S, q, fpSource)) before.add(b.key.fp);
+          facts.seenBefore = before;
+        }
+      })(),
+      this.#tier(facts),
+      this.#netlink(facts, interval.name),
+      (async () => {
+        // 8. Dead letters by reason.
+        const d = await this.#search(S, {
+          query: this.#query(term('logsift.kind', 'dlq')),
+          aggs: {
+            r: { ...termsAll('logsift.fingerprint'), aggs: { records: volume.records, bytes: volume.bytes } },
+          },
+        });
+        this.#checkTerms(d.aggregations.r, 'dead-letter reasons');
+        for (const b of d.aggregations.r.buckets as Json[]) {
+          const fp: string = b.key;
+          facts.dlqByReason.set(fp.startsWith('dlq:') ? fp.slice(4) : fp, {
+            count: b.records.value,
+            bytes: b.bytes.value,
+          });
+        }
+      })(),
+    ]);
     return facts;
   }
 
