@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# `npm run bench`: logsift parse + classify + aggregate vs Drain3 on the same messages, one core each.
+# Last line: `logsift <N> lines/s, drain3 <M> lines/s, ratio <R>x, peak RSS <X> MB`.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+LINES="${BENCH_LINES:-1000000}"
+VENV=bench/.venv
+if [ ! -x "$VENV/bin/python" ]; then
+  echo "bench: creating $VENV with drain3 from PyPI" >&2
+  python3 -m venv "$VENV"
+  "$VENV/bin/pip" install -q drain3==0.9.11
+fi
+# One core for each side (taskset when available).
+PIN=""
+command -v taskset >/dev/null && PIN="taskset -c 0"
+echo "bench: logsift over $LINES lines..." >&2
+LS=$($PIN node --import tsx bench/throughput.ts | tail -1)
+echo "logsift: $LS" >&2
+echo "bench: drain3 over the same $LINES messages..." >&2
+DR=$($PIN "$VENV/bin/python" bench/drain3_bench.py "$LINES" bench/.data/messages.txt | tail -1)
+echo "drain3: $DR" >&2
+node -e '
+const a = JSON.parse(process.argv[1]), b = JSON.parse(process.argv[2]);
+console.log(`logsift ${a.linesPerSec} lines/s, drain3 ${b.linesPerSec} lines/s, ratio ${(a.linesPerSec / b.linesPerSec).toFixed(1)}x, peak RSS ${a.peakRssMb} MB`);
+' "$LS" "$DR"
