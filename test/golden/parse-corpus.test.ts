@@ -209,7 +209,9 @@ describe('parse over the Calico corpus', () => {
 
   it('all rows through ONE assembler give the same 278 records (no cross-row grouping)', () => {
     const a = new PartitionAssembler();
-    rows.forEach((r, i) => a.push(unit(i, r.line)));
+    rows.forEach((r, i) => {
+      a.push(unit(i, r.line));
+    });
     a.flush();
     const recs = a.drain().records;
     expect(recs.length).toBe(278);

@@ -60,7 +60,9 @@ export function assemble(
   a: PartitionAssembler;
 } {
   const a = new PartitionAssembler(opts);
-  values.forEach((v, i) => a.push(unit(i, v, tsOf(i))));
+  values.forEach((v, i) => {
+    a.push(unit(i, v, tsOf(i)));
+  });
   a.flush();
   const d = a.drain();
   return { records: d.records, deadLetters: d.deadLetters, a };
