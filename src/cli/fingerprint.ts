@@ -51,7 +51,7 @@ async function fingerprintCommand(
   io: CliIO,
 ): Promise<number> {
   const source = new FileSource({ input, nowMs: io.now(), stdin: io.stdin });
-  const parse = createParseStage(source.topic, 0, config, 'file');
+  const parse = createParseStage(config, 'file');
   const out = new LineWriter(io.stdout);
 
   const emit = async (outcomes: ParseOutcome[]): Promise<void> => {

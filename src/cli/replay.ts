@@ -5,8 +5,12 @@ import { fileURLToPath } from 'node:url';
 import { loadConfig } from '../config/index.ts';
 import { LogsiftError } from '../errors.ts';
 import { type FilePipelineResult, type Progress, runFilePipeline } from '../pipeline/file-pipeline.ts';
+import { fromFiles } from '../report/from-files.ts';
+import { renderHtml } from '../report/render/html.ts';
+import { renderJson } from '../report/render/json.ts';
+import { renderMarkdown } from '../report/render/markdown.ts';
+import { renderTable } from '../report/render/table.ts';
 import { COMMON_OPTIONS, parseCommandArgs } from './args.ts';
-import { renderInterimReport } from './replay-report.ts';
 import type { CliIO, Command } from './types.ts';
 
 /** The bundled sample (samples/calico-day.log.gz), found relative to this file in src/ and in dist/. */
@@ -117,7 +121,10 @@ async function replay(
   });
   if (showProgress) io.stderr.write('\n');
   if (!quiet) {
-    io.stdout.write(await renderInterimReport(result, outDir, format));
+    // The same report `logsift report --from-dir DIR` prints (src/report), read back from the files.
+    const model = await fromFiles(outDir, { from: null, to: null }, { now: () => new Date(io.now()) });
+    const render = { table: renderTable, json: renderJson, md: renderMarkdown, html: renderHtml }[format];
+    io.stdout.write(render(model));
   }
   io.stderr.write(summaryLine(result, outDir));
   return 0;

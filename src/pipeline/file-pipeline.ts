@@ -67,19 +67,23 @@ export async function runFilePipeline(options: FilePipelineOptions): Promise<Fil
     statsBucketMs: config.aggregate.statsBucketMs,
   });
   const state = new PartitionState(source.topic, 0, aggregateConfig);
-  const parse = createParseStage(source.topic, 0, config, 'file');
+  const parse = createParseStage(config, 'file');
 
   let epoch = state.beginEpoch();
   let epochs = 0;
   let records = 0;
   let deadLettered = 0;
   let countedUnits = 0;
+  let lastOffset = -1;
   const flushEvery = config.epoch.fileRecords;
   const progressEvery = options.progressIntervalMs ?? 1000;
   let lastProgress = started;
 
-  const take = (outcomes: ParseOutcome[]): void => {
+  const take = async (outcomes: ParseOutcome[]): Promise<void> => {
     for (const o of outcomes) {
+      const offset = o.kind === 'record' ? o.record.position.offset : o.deadLetter.position.offset;
+      if (offset < lastOffset) await flushEpoch();
+      lastOffset = offset;
       if (o.kind === 'record') {
         epoch.add({ record: o.record, classification: classify(o.record) });
         records += 1;
@@ -92,17 +96,17 @@ export async function runFilePipeline(options: FilePipelineOptions): Promise<Fil
     }
   };
 
-  const flushEpoch = async (): Promise<void> => {
+  async function flushEpoch(): Promise<void> {
     if (epoch.units === 0) return;
     await commitEpoch(epoch, sink);
     epochs += 1;
     epoch = state.beginEpoch();
-  };
+  }
 
   try {
     for await (const batch of source.batches()) {
       for (const unit of batch) parse.push(unit);
-      take(parse.drain());
+      await take(parse.drain());
       if (epoch.units >= flushEvery) await flushEpoch();
       if (options.onProgress) {
         const t = now();
@@ -113,7 +117,7 @@ export async function runFilePipeline(options: FilePipelineOptions): Promise<Fil
       }
     }
     parse.flush();
-    take(parse.drain());
+    await take(parse.drain());
     await flushEpoch();
     const result = sink.finish();
     const unitsRead = source.stats.unitsRead;

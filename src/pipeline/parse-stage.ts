@@ -1,14 +1,22 @@
 /**
- * The parse stage as the pipelines see it: units in (first-offset order), outcomes out (records or
- * dead letters, in first-offset order), flush at the end of input.
+ * The parse stage as the pipelines see it: an adapter over src/parse's PartitionAssembler that
+ * returns one list of outcomes (records and dead letters) per drain, merged in first-offset order.
  *
- * INTERIM: src/parse's PartitionAssembler has not landed yet. Until it does, `createParseStage`
- * returns a stand-in that makes one `unparsed` record per unit (no unwrapping, no multi-line
- * assembly, empty units dead-lettered as `empty`), which keeps the pipeline, the counting and the
- * invariant testable. It is replaced by an adapter over PartitionAssembler as soon as that exists.
+ * Ordering note: the assembler emits records in increasing first offset, and dead letters as soon
+ * as they happen — so a dead letter can be drained before an older record that was still held back
+ * behind an open multi-line group. Within one drain this adapter merges them by offset; across
+ * drains, the file pipeline cuts the epoch when an outcome's offset goes backwards (Epoch requires
+ * increasing offsets; per document the order still holds, since dead letters and records never
+ * share a document).
  */
 import type { Config } from '../config/index.ts';
 import type { DeadLetter, LogRecord, SourceUnit } from '../domain/record.ts';
+import {
+  type AssemblerCounters,
+  FILE_DEAD_LETTER_POLICY,
+  KAFKA_DEAD_LETTER_POLICY,
+  PartitionAssembler,
+} from '../parse/index.ts';
 
 export type ParseOutcome =
   | { readonly kind: 'record'; readonly record: LogRecord }
@@ -16,62 +24,48 @@ export type ParseOutcome =
 
 export interface ParseStage {
   push(unit: SourceUnit): void;
-  /** Outcomes completed so far, in first-offset order. */
+  /** Outcomes completed so far, merged in first-offset order. */
   drain(): ParseOutcome[];
   /** End of input: close every open group. Call drain() afterwards. */
   flush(): void;
+  readonly counters: Readonly<AssemblerCounters>;
 }
 
+/** `file`: only empty lines are dead-lettered; `kafka`: bad units go to the DLQ (src/parse/options.ts). */
 export type ParseMode = 'file' | 'kafka';
 
-export function createParseStage(
-  _topic: string,
-  _partition: number,
-  _config: Config,
-  _mode: ParseMode,
-): ParseStage {
-  const out: ParseOutcome[] = [];
-  const decoder = new TextDecoder('utf-8');
+export function createParseStage(config: Config, mode: ParseMode): ParseStage {
+  const assembler = new PartitionAssembler({
+    defaultZone: config.parse.defaultZone,
+    maxUnitBytes: config.parse.maxUnitBytes,
+    groupGapMs: config.parse.groupGapMs,
+    maxGroupLines: config.parse.maxGroupLines,
+    maxGroupBytes: config.parse.maxGroupBytes,
+    deadLetter: mode === 'file' ? FILE_DEAD_LETTER_POLICY : KAFKA_DEAD_LETTER_POLICY,
+  });
   return {
-    push(unit) {
-      const text = typeof unit.value === 'string' ? unit.value : decoder.decode(unit.value);
-      const bytes = typeof unit.value === 'string' ? Buffer.byteLength(unit.value) : unit.value.length;
-      if (text.trim() === '') {
-        out.push({
-          kind: 'dead-letter',
-          deadLetter: { position: unit.position, reason: 'empty', bytes, value: unit.value },
-        });
-        return;
-      }
-      out.push({
-        kind: 'record',
-        record: {
-          position: unit.position,
-          units: 1,
-          lineNumber: unit.position.offset + 1,
-          lines: 1,
-          bytes,
-          wrapper: 'raw',
-          format: 'unparsed',
-          parsedTimeMs: null,
-          envelopeTimeMs: null,
-          level: 'UNKNOWN',
-          component: 'unknown',
-          pid: null,
-          originFile: null,
-          originLine: null,
-          message: text,
-          fields: [],
-          text,
-          stream: null,
-          kubernetes: {},
-          flags: [],
-        },
-      });
+    push: (unit) => assembler.push(unit),
+    flush: () => assembler.flush(),
+    get counters() {
+      return assembler.counters;
     },
     drain() {
-      return out.splice(0, out.length);
+      const { records, deadLetters } = assembler.drain();
+      const out: ParseOutcome[] = [];
+      let i = 0;
+      let j = 0;
+      while (i < records.length || j < deadLetters.length) {
+        const r = records[i];
+        const d = deadLetters[j];
+        if (r !== undefined && (d === undefined || r.position.offset <= d.position.offset)) {
+          out.push({ kind: 'record', record: r });
+          i++;
+        } else if (d !== undefined) {
+          out.push({ kind: 'dead-letter', deadLetter: d });
+          j++;
+        }
+      }
+      return out;
     },
-    flush() {},
   };
 }
