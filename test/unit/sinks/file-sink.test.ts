@@ -109,7 +109,7 @@ describe('MemoryCounterStore: compare-and-set like Elasticsearch', () => {
       { index: 'i', id: 'a' },
       { index: 'i', id: 'nope' },
     ]);
-    expect((loaded.get('a')?.doc as SummaryDoc).logsift.count).toBe(2);
+    expect((loaded.get('a')!.doc as SummaryDoc).logsift.count).toBe(2);
     expect(loaded.get('nope')).toBeNull();
     expect(store.stats.conflicts).toBe(3);
   });
