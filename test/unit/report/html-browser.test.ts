@@ -96,12 +96,12 @@ describe.skipIf(missing !== null)('HTML report in headless Chromium', () => {
         expect(box!.height, id).toBeGreaterThan(50);
       }
       // Marks with a real size: bars (rect) and lines (path).
-      const marks = await page.evaluate(() => {
-        const sized = (sel: string) =>
-          [...document.querySelectorAll(sel)].filter((e) => {
-            const r = (e as SVGGraphicsElement).getBoundingClientRect();
-            return r.width > 0 && r.height > 0;
-          }).length;
+      // Evaluated in the page (a string: this repo's tsconfig has no DOM lib).
+      const marks = (await page.evaluate(`(() => {
+        const sized = (sel) => [...document.querySelectorAll(sel)].filter((e) => {
+          const r = e.getBoundingClientRect();
+          return r.width > 0 && r.height > 0;
+        }).length;
         return {
           volumeLines: sized('#chart-volume path.line'),
           componentBars: sized('#chart-components rect'),
@@ -109,9 +109,9 @@ describe.skipIf(missing !== null)('HTML report in headless Chromium', () => {
           netlinkRects: sized('#chart-netlink rect'),
           tierRects: sized('#chart-tier rect'),
           hints: document.querySelectorAll('.hint').length,
-          data: JSON.parse(document.getElementById('report-data')!.textContent!).totals.records_in,
+          data: JSON.parse(document.getElementById('report-data').textContent).totals.records_in,
         };
-      });
+      })()`)) as Record<string, number>;
       expect(marks.volumeLines).toBe(2);
       expect(marks.componentBars).toBeGreaterThanOrEqual(4);
       expect(marks.topBars).toBe(8);
@@ -120,7 +120,7 @@ describe.skipIf(missing !== null)('HTML report in headless Chromium', () => {
       expect(marks.hints).toBe(2);
       expect(marks.data).toBeGreaterThan(0);
       // Background follows the scheme.
-      const bg = await page.evaluate(() => getComputedStyle(document.body).backgroundColor);
+      const bg = await page.evaluate('getComputedStyle(document.body).backgroundColor');
       expect(bg).toBe(scheme === 'dark' ? 'rgb(17, 20, 26)' : 'rgb(247, 248, 250)');
       await page.screenshot({
         path: join(OUT, scheme === 'light' ? 'report.png' : 'report-dark.png'),
