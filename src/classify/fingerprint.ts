@@ -13,7 +13,9 @@ export const RULESET_VERSION = '2026.11.1';
 
 export const FINGERPRINT_CACHE_CAPACITY = 50_000;
 
-const cache = new Map<string, string>();
+/** component\0level → (template → fingerprint). Nested so no long key string is built per line. */
+const cache = new Map<string, Map<string, string>>();
+let size = 0;
 let hits = 0;
 let misses = 0;
 let evictions = 0;
@@ -25,23 +27,43 @@ export function computeFingerprint(component: string, level: string, template: s
     .slice(0, 16);
 }
 
-/** Memoised `computeFingerprint`. FIFO eviction (Map insertion order) once the cap is reached. */
+/**
+ * Memoised `computeFingerprint`. When the cap is reached the oldest inner entry of the oldest
+ * (component, level) group is evicted (FIFO by Map insertion order) and counted.
+ */
 export function fingerprint(component: string, level: string, template: string): string {
-  const key = `${component}\0${level}\0${template}`;
-  const hit = cache.get(key);
-  if (hit !== undefined) {
-    hits++;
-    return hit;
+  const outerKey = `${component}\0${level}`;
+  let inner = cache.get(outerKey);
+  if (inner !== undefined) {
+    const hit = inner.get(template);
+    if (hit !== undefined) {
+      hits++;
+      return hit;
+    }
   }
   misses++;
   const fp = computeFingerprint(component, level, template);
-  if (cache.size >= FINGERPRINT_CACHE_CAPACITY) {
-    const oldest = cache.keys().next().value;
-    if (oldest !== undefined) cache.delete(oldest);
-    evictions++;
+  if (size >= FINGERPRINT_CACHE_CAPACITY) evictOne();
+  if (inner === undefined) {
+    inner = new Map();
+    cache.set(outerKey, inner);
   }
-  cache.set(key, fp);
+  inner.set(template, fp);
+  size++;
   return fp;
+}
+
+function evictOne(): void {
+  for (const [k, inner] of cache) {
+    const oldest = inner.keys().next();
+    if (!oldest.done) {
+      inner.delete(oldest.value);
+      size--;
+      evictions++;
+    }
+    if (inner.size === 0) cache.delete(k);
+    return;
+  }
 }
 
 export interface FingerprintCacheStats {
@@ -54,5 +76,5 @@ export interface FingerprintCacheStats {
 
 /** Counters for telemetry (the pipeline exports them; classify never logs). */
 export function fingerprintCacheStats(): FingerprintCacheStats {
-  return { size: cache.size, capacity: FINGERPRINT_CACHE_CAPACITY, hits, misses, evictions };
+  return { size, capacity: FINGERPRINT_CACHE_CAPACITY, hits, misses, evictions };
 }

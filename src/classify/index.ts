@@ -7,13 +7,20 @@
  */
 import type { Category, Classification } from '../domain/classification.ts';
 import type { Level, LogRecord } from '../domain/record.ts';
+import type { CacheStats } from './cache.ts';
 import { fingerprint, RULESET_VERSION } from './fingerprint.ts';
-import { buildTemplate, maskText } from './miner/template.ts';
-import { matchNetlink } from './rules/netlink.ts';
+import { buildTemplate, maskText, textCache } from './miner/template.ts';
+import { birdSiteCache, errnoCache, felixSiteCache, matchNetlink } from './rules/netlink.ts';
 import { matchTierExists } from './rules/tier-exists.ts';
 
-export { fingerprintCacheStats } from './fingerprint.ts';
+export type { CacheStats } from './cache.ts';
+export { type FingerprintCacheStats, fingerprintCacheStats } from './fingerprint.ts';
 export { RULESET_VERSION };
+
+/** Counters of the bounded memo caches (mask-text, netlink errno/site) for telemetry. */
+export function classifyCacheStats(): CacheStats[] {
+  return [textCache.stats(), errnoCache.stats(), felixSiteCache.stats(), birdSiteCache.stats()];
+}
 
 const NO_PARAMS: Readonly<Record<string, string>> = Object.freeze({});
 

@@ -6,6 +6,7 @@
  * fingerprint key exact counters (DESIGN.md "Classification", EXACTNESS-REVIEW.md F1).
  */
 import type { LogRecord } from '../../domain/record.ts';
+import { BoundedCache, MAX_CACHED_KEY_LENGTH } from '../cache.ts';
 import { maskCore, P } from './masks.ts';
 import { kvSplit, splitToken, words } from './tokenize.ts';
 
@@ -95,6 +96,14 @@ function joinQuoted(toks: readonly string[], i: number): number {
  * → `<TS>`).
  */
 export function maskText(text: string): string {
+  return text.length > MAX_CACHED_KEY_LENGTH ? maskTextUncached(text) : textCache.get(text, maskTextUncached);
+}
+
+/** Memo of maskText (messages and error texts repeat far more than their variables change). */
+export const TEXT_CACHE_CAPACITY = 50_000;
+export const textCache = new BoundedCache<string>('mask-text', TEXT_CACHE_CAPACITY);
+
+function maskTextUncached(text: string): string {
   const toks = words(text);
   const out: string[] = [];
   let prev: string | undefined;
@@ -140,6 +149,16 @@ export function maskText(text: string): string {
 /** Field keys whose value is an error text: its masked wording stays in the template. */
 const ERROR_KEYS: ReadonlySet<string> = new Set(['error', 'err', 'errors', 'currentErr', 'Error']);
 
+const STR = '<STR>';
+
+function hasSpace(s: string): boolean {
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c === 32 || c === 9 || c === 10 || c === 13) return true;
+  }
+  return false;
+}
+
 /** Placeholders a field value keeps; any other value of a field is free text: `<STR>`. */
 const FIELD_TYPES: ReadonlySet<string> = new Set([P.num, P.duration, P.ip, P.cidr, P.ts, P.mac, P.bool]);
 
@@ -158,8 +177,11 @@ export function maskFieldValue(key: string, value: string): string {
   if (ERROR_KEYS.has(key)) return maskText(value);
   if (IFACE_KEYS.has(key)) return P.iface;
   if (value === 'true' || value === 'false') return P.bool;
-  const m = maskText(value);
-  return FIELD_TYPES.has(m) ? m : '<STR>';
+  // Typed values are single tokens; anything with whitespace is free text.
+  if (hasSpace(value)) return STR;
+  const { core } = splitToken(value);
+  const m = core.length === 0 ? value : maskCore(core);
+  return FIELD_TYPES.has(m) ? m : STR;
 }
 
 /** Masked fields in printed order: ` k1=<MASK> k2=<MASK>` (leading space included when non-empty). */

@@ -20,6 +20,7 @@
  * fingerprints; interfaces, IPs, CIDRs, MACs and numbers are masked.
  */
 import type { LogRecord } from '../../domain/record.ts';
+import { BoundedCache, MAX_CACHED_KEY_LENGTH } from '../cache.ts';
 import { fieldsTemplate, maskFieldValue, maskText } from '../miner/template.ts';
 import type { RuleMatch } from './tier-exists.ts';
 
@@ -172,8 +173,19 @@ const ERRNOS: readonly string[] = [
   'interface not present',
 ];
 
+export const NETLINK_CACHE_CAPACITY = 20_000;
+export const errnoCache = new BoundedCache<string | null>('netlink-errno', NETLINK_CACHE_CAPACITY);
+export const felixSiteCache = new BoundedCache<string | null>('netlink-site-felix', NETLINK_CACHE_CAPACITY);
+export const birdSiteCache = new BoundedCache<string | null>('netlink-site-bird', NETLINK_CACHE_CAPACITY);
+
 /** The errno named in `text` (lowercased), preferring the innermost (last) cause; or null. */
 export function findErrno(text: string): string | null {
+  return text.length > MAX_CACHED_KEY_LENGTH
+    ? findErrnoUncached(text)
+    : errnoCache.get(text, findErrnoUncached);
+}
+
+function findErrnoUncached(text: string): string | null {
   const low = text.toLowerCase();
   let best: string | null = null;
   let bestAt = -1;
@@ -247,9 +259,21 @@ function interfaceOf(record: LogRecord, message: string): string | undefined {
   return undefined;
 }
 
-function lookup(table: ReadonlyArray<readonly [RegExp, string]>, message: string): string | null {
-  for (const [re, op] of table) if (re.test(message)) return op;
+function felixSite(message: string): string | null {
+  for (const [re, op] of FELIX_SITES) if (re.test(message)) return op;
   return null;
+}
+
+function birdSite(message: string): string | null {
+  for (const [re, op] of BIRD_SITES) if (re.test(message)) return op;
+  return null;
+}
+
+/** Call-site lookup, memoised per message (a pure function of it). */
+function lookup(bird: boolean, message: string): string | null {
+  const compute = bird ? birdSite : felixSite;
+  if (message.length > MAX_CACHED_KEY_LENGTH) return compute(message);
+  return (bird ? birdSiteCache : felixSiteCache).get(message, compute);
 }
 
 /** Felix warning/error lines whose error text names netlink, from call sites not in the table. */
@@ -280,12 +304,12 @@ export function matchNetlink(record: LogRecord): RuleMatch | null {
   let message = record.message.trim();
   if (isBird) {
     message = stripBirdPrefix(message);
-    op = lookup(BIRD_SITES, message);
+    op = lookup(true, message);
   } else if (FELIX_COMPONENTS.has(record.component) && record.format !== 'unparsed') {
     // error=<nil>: the call site logged a nil error — nothing failed (see the file comment).
     const err = field(record, 'error');
     if (err === '<nil>') return null;
-    op = lookup(FELIX_SITES, message) ?? netlinkInError(record);
+    op = lookup(false, message) ?? netlinkInError(record);
   }
   if (op === null) return null;
 

@@ -31,3 +31,13 @@ describe('fingerprint', () => {
     expect(fingerprint('c', 'INFO', 't0')).toBe(computeFingerprint('c', 'INFO', 't0'));
   });
 });
+
+describe('memo caches', () => {
+  it('are bounded and report their counters', async () => {
+    const { classifyCacheStats } = await import('../../../src/classify/index.ts');
+    for (const s of classifyCacheStats()) {
+      expect(s.size).toBeLessThanOrEqual(s.capacity);
+      expect(s.capacity).toBeGreaterThan(0);
+    }
+  });
+});
