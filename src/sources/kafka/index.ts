@@ -1,0 +1,269 @@
+/**
+ * The Kafka source of `logsift run`: the only importer of kafkajs (INFRA.md: keep the client behind
+ * one folder so another client stays a one-folder change). It hands the pipeline plain batches and
+ * a small control surface; kafkajs types never leave this folder.
+ */
+import {
+  type Admin,
+  type Consumer,
+  type EachBatchPayload,
+  Kafka,
+  type KafkaConfig,
+  type KafkaMessage,
+  logLevel,
+  type Producer,
+} from 'kafkajs';
+import type { Config } from '../../config/index.ts';
+import type { DeadLetter } from '../../domain/record.ts';
+import { LogsiftError } from '../../errors.ts';
+import type { Logger } from '../../telemetry/logger.ts';
+import { dlqMessage, dlqTopic } from './dlq.ts';
+import { kafkaClientOptions, kafkaConsumerOptions, kafkaRunOptions } from './options.ts';
+
+export { dlqKey, dlqMessage, dlqTopic } from './dlq.ts';
+export { heartbeatFreshnessMs } from './options.ts';
+
+export interface SourceMessage {
+  readonly offset: number;
+  readonly timestampMs: number;
+  readonly value: Uint8Array;
+  readonly key: string | null;
+}
+
+export interface SourceBatch {
+  readonly topic: string;
+  readonly partition: number;
+  readonly messages: readonly SourceMessage[];
+  /** Offset of the batch's last record, control records included (kafkajs batch.lastOffset()). */
+  readonly lastOffset: number;
+  readonly highWatermark: number;
+}
+
+/** What the handler may do with its batch (a thin view of the kafkajs eachBatch payload). */
+export interface BatchControl {
+  /** Next fetch of this partition in this session starts after `offset` (kafkajs adds 1). */
+  resolve(offset: number): void;
+  /**
+   * Commit exactly `offset` (= the next offset to read) for this partition. Goes straight to the
+   * group coordinator and works while stopping (EXACTNESS-REVIEW F14c).
+   */
+  commit(offset: number): Promise<void>;
+  heartbeat(): Promise<void>;
+  isRunning(): boolean;
+  /** Stop fetching this partition until the next group join (halt on a permanent error). */
+  pause(): void;
+}
+
+export interface JoinInfo {
+  readonly memberId: string;
+  readonly assignment: Readonly<Record<string, readonly number[]>>;
+}
+
+export interface SourceEvents {
+  onJoin(info: JoinInfo): void;
+  onHeartbeat(): void;
+  onCrash(error: Error, restart: boolean): void;
+  onStop(): void;
+}
+
+export type BatchHandler = (batch: SourceBatch, control: BatchControl) => Promise<void>;
+
+const EMPTY = new Uint8Array(0);
+
+function toMessage(m: KafkaMessage): SourceMessage {
+  const v = m.value;
+  return {
+    offset: Number(m.offset),
+    timestampMs: Number(m.timestamp),
+    value: v === null ? EMPTY : new Uint8Array(v.buffer, v.byteOffset, v.byteLength),
+    key: m.key === null ? null : m.key.toString('utf8'),
+  };
+}
+
+/** kafkajs log lines -> pino (warn and above only: kafkajs is chatty at info). */
+function logCreator(log: Logger) {
+  return () =>
+    ({ level, log: entry }: { level: number; log: { message: string; [k: string]: unknown } }) => {
+      const { message, timestamp: _t, logger: _l, ...rest } = entry;
+      const fields = { component: 'kafkajs', ...rest };
+      if (level === logLevel.ERROR) log.error(fields, message);
+      else if (level === logLevel.WARN) log.warn(fields, message);
+      else log.debug(fields, message);
+    };
+}
+
+export class KafkaSource {
+  readonly #config: Config['kafka'];
+  readonly #log: Logger;
+  readonly #kafka: Kafka;
+  readonly #consumer: Consumer;
+  readonly #producer: Producer;
+  readonly #admin: Admin;
+  #producerConnected = false;
+  readonly #dlqTopicsEnsured = new Set<string>();
+
+  constructor(config: Config['kafka'], log: Logger) {
+    this.#config = config;
+    this.#log = log;
+    const c = kafkaClientOptions(config);
+    this.#kafka = new Kafka({
+      ...c,
+      sasl: c.sasl as KafkaConfig['sasl'],
+      logLevel: logLevel.WARN,
+      logCreator: logCreator(log),
+    });
+    this.#consumer = this.#kafka.consumer({ ...kafkaConsumerOptions(config) });
+    // Idempotent producer (F6b): a retried produce after a lost ack is not duplicated by the broker.
+    // Retries are bounded here: the pipeline's own loop retries with Kafka heartbeats in between.
+    this.#producer = this.#kafka.producer({
+      idempotent: true,
+      maxInFlightRequests: 1,
+      allowAutoTopicCreation: true,
+      retry: { retries: 3, initialRetryTime: 200 },
+    });
+    this.#admin = this.#kafka.admin();
+  }
+
+  async connect(): Promise<void> {
+    try {
+      await this.#admin.connect();
+      await this.#consumer.connect();
+    } catch (err) {
+      throw new LogsiftError(
+        'KAFKA_CONNECT',
+        `cannot connect to Kafka ${this.#config.brokers.join(',')}: ${(err as Error).message}`,
+        {
+          cause: err,
+        },
+      );
+    }
+  }
+
+  /** Subscribe and run. Returns once the consumer is running (batches arrive on `handler`). */
+  async run(handler: BatchHandler, events: SourceEvents): Promise<void> {
+    const ev = this.#consumer.events;
+    this.#consumer.on(ev.GROUP_JOIN, (e) => {
+      const p = e.payload as { memberId: string; memberAssignment: Record<string, number[]> };
+      events.onJoin({ memberId: p.memberId, assignment: p.memberAssignment });
+    });
+    this.#consumer.on(ev.HEARTBEAT, () => events.onHeartbeat());
+    this.#consumer.on(ev.CRASH, (e) => {
+      const p = e.payload as { error: Error; restart: boolean };
+      events.onCrash(p.error, p.restart);
+    });
+    this.#consumer.on(ev.STOP, () => events.onStop());
+
+    const topics = this.#config.topics;
+    await this.#consumer.subscribe({
+      topics: topics instanceof RegExp ? [topics] : [...topics],
+      fromBeginning: this.#config.fromBeginning,
+    });
+    await this.#consumer.run({
+      ...kafkaRunOptions(this.#config),
+      eachBatch: async (payload: EachBatchPayload) => {
+        const b = payload.batch;
+        const batch: SourceBatch = {
+          topic: b.topic,
+          partition: b.partition,
+          messages: b.messages.map(toMessage),
+          lastOffset: Number(b.lastOffset()),
+          highWatermark: Number(b.highWatermark),
+        };
+        const control: BatchControl = {
+          resolve: (offset) => payload.resolveOffset(String(offset)),
+          commit: async (offset) => {
+            await payload.commitOffsetsIfNecessary({
+              topics: [{ topic: b.topic, partitions: [{ partition: b.partition, offset: String(offset) }] }],
+            });
+          },
+          heartbeat: () => payload.heartbeat(),
+          isRunning: () => payload.isRunning(),
+          pause: () => {
+            payload.pause();
+          },
+        };
+        await handler(batch, control);
+      },
+    });
+  }
+
+  /** Resume every given partition (on each group join: pause state survives rebalances, F13a). */
+  resume(assignment: Readonly<Record<string, readonly number[]>>): void {
+    const list = Object.entries(assignment).map(([topic, partitions]) => ({
+      topic,
+      partitions: [...partitions],
+    }));
+    if (list.length > 0) this.#consumer.resume(list);
+  }
+
+  /** The group's committed offset per partition of `topic` (-1 = none). */
+  async committedOffsets(topic: string): Promise<Map<number, number>> {
+    const res = await this.#admin.fetchOffsets({ groupId: this.#config.groupId, topics: [topic] });
+    const out = new Map<number, number>();
+    for (const t of res) for (const p of t.partitions) out.set(p.partition, Number(p.offset));
+    return out;
+  }
+
+  /** Log start (low) offset per partition of `topic`. */
+  async logStartOffsets(topic: string): Promise<Map<number, number>> {
+    const res = await this.#admin.fetchTopicOffsets(topic);
+    return new Map(res.map((p) => [p.partition, Number(p.low)]));
+  }
+
+  /**
+   * Produce dead letters, awaited (before the commit that covers them). Key topic/partition/offset;
+   * the DLQ topic is created on first use if missing. Throws on failure (the caller retries).
+   */
+  async produceDeadLetters(dls: readonly DeadLetter[]): Promise<void> {
+    if (dls.length === 0) return;
+    if (!this.#producerConnected) {
+      await this.#producer.connect();
+      this.#producerConnected = true;
+    }
+    const byTopic = new Map<string, DeadLetter[]>();
+    for (const dl of dls) {
+      const t = dlqTopic(dl.position.topic, this.#config.dlqSuffix);
+      let l = byTopic.get(t);
+      if (!l) {
+        l = [];
+        byTopic.set(t, l);
+      }
+      l.push(dl);
+    }
+    for (const t of byTopic.keys()) await this.#ensureTopic(t);
+    await this.#producer.sendBatch({
+      acks: -1,
+      topicMessages: [...byTopic].map(([topic, list]) => ({
+        topic,
+        messages: list.map((dl) => {
+          const m = dlqMessage(dl);
+          return { key: m.key, value: m.value, headers: m.headers };
+        }),
+      })),
+    });
+  }
+
+  async #ensureTopic(topic: string): Promise<void> {
+    if (this.#dlqTopicsEnsured.has(topic)) return;
+    try {
+      await this.#admin.createTopics({ topics: [{ topic, numPartitions: 1 }], waitForLeaders: true });
+    } catch (err) {
+      // TOPIC_ALREADY_EXISTS is fine; anything else shows up on the produce.
+      if (!/already exists/i.test(String((err as Error).message))) {
+        this.#log.warn({ topic, err: (err as Error).message }, 'creating the DLQ topic failed');
+      }
+    }
+    this.#dlqTopicsEnsured.add(topic);
+  }
+
+  /** Stop consuming (waits for the in-flight batches) and close every connection. */
+  async disconnect(): Promise<void> {
+    const results = await Promise.allSettled([
+      this.#consumer.disconnect(),
+      this.#producerConnected ? this.#producer.disconnect() : Promise.resolve(),
+    ]);
+    await this.#admin.disconnect().catch(() => undefined);
+    for (const r of results)
+      if (r.status === 'rejected') this.#log.warn({ err: String(r.reason) }, 'kafka disconnect');
+  }
+}
