@@ -29,6 +29,8 @@ const OPTIONS = {
   ...COMMON_OPTIONS,
   es: { type: 'string' },
   dir: { type: 'string' },
+  // Alias of --dir (the name `logsift replay` prints).
+  'from-dir': { type: 'string' },
   'index-prefix': { type: 'string' },
   from: { type: 'string' },
   to: { type: 'string' },
@@ -95,6 +97,7 @@ export const command: Command = {
       io.stdout.write(HELP);
       return 0;
     }
+    values.dir ??= values['from-dir'];
     const usage = (msg: string) =>
       new LogsiftError('USAGE', `logsift report: ${msg} (see logsift report --help)`);
     if ((values.es === undefined) === (values.dir === undefined))

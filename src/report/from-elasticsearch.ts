@@ -342,7 +342,11 @@ export class ElasticsearchReportSource {
         total: volume.records,
         pv: tierValues,
         pods: { ...termsAll('kubernetes.pod.name', { missing: NONE }), aggs: { pv: tierValues } },
-        info: { filter: term('log.level', 'INFO'), aggs: issueAggs() },
+        // Level words may be `INFO` or `info`.
+        info: {
+          filter: { term: { 'log.level': { value: 'INFO', case_insensitive: true } } },
+          aggs: issueAggs(),
+        },
       },
     });
     const a = r.aggregations;

@@ -278,7 +278,9 @@ export async function factsFromFiles(dir: string, range: ReportRange): Promise<R
         }
         bump(m, podKey, n);
       }
-      if (doc.log?.level === 'INFO') addIssue(tier.info, count, ls.fingerprint, pod, node, doc);
+      // Level words are compared case-insensitively: documents carry `INFO` or `info`.
+      if (String(doc.log?.level ?? '').toUpperCase() === 'INFO')
+        addIssue(tier.info, count, ls.fingerprint, pod, node, doc);
     } else if (ls.category === 'netlink-error') {
       const nl = facts.netlink;
       nl.total += count;
