@@ -231,6 +231,8 @@ export class PartitionAssembler {
   #minLastTs = Number.POSITIVE_INFINITY;
   #minFirstPush = Number.POSITIVE_INFINITY;
   #dirty = false;
+  /** First offset of the piece being processed (not open, not complete), else +Infinity. */
+  #inflight = Number.POSITIVE_INFINITY;
 
   constructor(options?: Partial<ParseOptions>) {
     this.#opts = resolveParseOptions(options);
@@ -280,23 +282,33 @@ export class PartitionAssembler {
     if (s.openCount > 0) this.#closeStale(ts);
 
     const d = decodeUnit(unit.value, { maxUnitBytes: o.maxUnitBytes });
-    if (d.oversize && o.deadLetter.oversize === 'dead-letter') return this.#dead(unit, 'oversize', d.bytes);
+    if (d.oversize && o.deadLetter.oversize === 'dead-letter') {
+      this.#dead(unit, 'oversize', d.bytes);
+      return;
+    }
     let flags = d.flags.length === 0 ? 0 : flagBits(d.flags);
     let piece: Piece;
     let partial = false;
     if (d.binary) {
-      if (o.deadLetter.binary === 'dead-letter') return this.#dead(unit, 'binary', d.bytes);
+      if (o.deadLetter.binary === 'dead-letter') {
+        this.#dead(unit, 'binary', d.bytes);
+        return;
+      }
       piece = this.#piece(unit, rawHead(pos), d.bytes, d.text, flags, true);
     } else if (isBlank(d.text)) {
       const rawGroup = s.keys.get(RAW_KEY)?.group;
       if (rawGroup?.kind === 'panic') piece = this.#piece(unit, rawHead(pos), d.bytes, '', flags, false);
-      else if (o.deadLetter.empty === 'dead-letter') return this.#dead(unit, 'empty', d.bytes);
-      else piece = this.#piece(unit, rawHead(pos), d.bytes, d.text, flags, false);
+      else if (o.deadLetter.empty === 'dead-letter') {
+        this.#dead(unit, 'empty', d.bytes);
+        return;
+      } else piece = this.#piece(unit, rawHead(pos), d.bytes, d.text, flags, false);
     } else {
       const u = unwrap(d.text);
       if (!u.ok) {
-        if (o.deadLetter.brokenEnvelope === 'dead-letter')
-          return this.#dead(unit, 'broken-envelope', d.bytes);
+        if (o.deadLetter.brokenEnvelope === 'dead-letter') {
+          this.#dead(unit, 'broken-envelope', d.bytes);
+          return;
+        }
         flags |= BIT['broken-envelope'];
         piece = this.#piece(unit, rawHead(pos), d.bytes, d.text, flags, true);
       } else {
@@ -452,8 +464,22 @@ export class PartitionAssembler {
     this.#processPiece(ks.key, p);
   }
 
-  /** A complete logical line for `key`: continue the open group, or close it and start a record. */
+  /**
+   * A complete logical line for `key`. While it is processed it is no longer in the open set but
+   * its record is not complete yet: `#inflight` keeps records with a larger first offset held back
+   * (a CRI partial started before records that completed meanwhile).
+   */
   #processPiece(key: string, piece: Piece): void {
+    const prev = this.#inflight;
+    const off = piece.head.position.offset;
+    if (off < prev) this.#inflight = off;
+    this.#processPieceInner(key, piece);
+    this.#inflight = prev;
+    if (prev === Number.POSITIVE_INFINITY) this.#release();
+  }
+
+  /** Continue the open group of `key`, or close it and start a record. */
+  #processPieceInner(key: string, piece: Piece): void {
     const s = this.#s;
     const o = this.#opts;
     const text = piece.text;
@@ -676,7 +702,7 @@ export class PartitionAssembler {
       s.spans.push([r.position.offset, lastOffset]);
     }
     const held = s.held;
-    if (s.openCount === 0 && held.length === 0) {
+    if (s.openCount === 0 && held.length === 0 && r.position.offset <= this.#inflight) {
       this.#emit(r);
       return;
     }
@@ -692,10 +718,10 @@ export class PartitionAssembler {
     const s = this.#s;
     const held = s.held;
     if (held.length === 0) return;
-    let limit = Number.POSITIVE_INFINITY;
+    let limit = this.#inflight;
     if (s.openCount > 0) {
       this.#rescanIfDirty();
-      limit = this.#minFirstOffset;
+      if (this.#minFirstOffset < limit) limit = this.#minFirstOffset;
     }
     let n = 0;
     while (n < held.length && held[n]!.position.offset < limit) n++;

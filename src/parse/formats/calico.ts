@@ -160,15 +160,26 @@ export function parseDroppedLogs(s: string): ParsedLine | null {
 // ---------------------------------------------------------------------------------------------
 // Message / field splitting
 
-/** Keys whose values are errors or free-form Stringers: printed raw, may contain spaces. */
-function isFreeKey(key: string): boolean {
-  // error, err, errors, currentErr, lastErr, stderr, ...
-  for (let i = 0; i + 2 < key.length; i++) {
-    const c = key.charCodeAt(i) | 32;
-    if (c === 101 && (key.charCodeAt(i + 1) | 32) === 114 && (key.charCodeAt(i + 2) | 32) === 114)
+const FREE_KEYS = ['msg', 'reason', 'cause', 'output', 'update'];
+
+/**
+ * Keys at [k, e) whose values are errors or free-form Stringers: printed raw, may contain
+ * spaces. Any key containing "err" (error, err, errors, currentErr, stderr, ...), plus a few
+ * Stringer-valued keys.
+ */
+function isFreeKey(s: string, k: number, e: number): boolean {
+  for (let i = k; i + 2 < e; i++) {
+    if (
+      (s.charCodeAt(i) | 32) === 101 &&
+      (s.charCodeAt(i + 1) | 32) === 114 &&
+      (s.charCodeAt(i + 2) | 32) === 114
+    ) {
       return true;
+    }
   }
-  return key === 'msg' || key === 'reason' || key === 'cause' || key === 'output' || key === 'update';
+  const n = e - k;
+  for (const f of FREE_KEYS) if (f.length === n && s.startsWith(f, k)) return true;
+  return false;
 }
 
 function isKeyChar(c: number): boolean {
@@ -250,71 +261,90 @@ export interface SplitResult {
   readonly fields: ReadonlyArray<readonly [string, string]>;
 }
 
+/** Key at [k1,e1) sorts strictly before key at [k2,e2) (byte order, like Go's sort.Strings). */
+function keyLess(s: string, k1: number, e1: number, k2: number, e2: number): boolean {
+  const n1 = e1 - k1;
+  const n2 = e2 - k2;
+  const n = n1 < n2 ? n1 : n2;
+  for (let i = 0; i < n; i++) {
+    const a = s.charCodeAt(k1 + i);
+    const b = s.charCodeAt(k2 + i);
+    if (a !== b) return a < b;
+  }
+  return n1 < n2;
+}
+
+// Scratch buffers (a ring of the last MAX_CANDIDATES candidates). Safe: parsing is synchronous.
+const candK = new Int32Array(MAX_CANDIDATES);
+const candE = new Int32Array(MAX_CANDIDATES);
+const accepted = new Int32Array(MAX_CANDIDATES);
+
 /** Splits `message k=v k=v` as printed by appendKVsAndNewLine. Exported for tests. */
 export function splitFields(body: string): SplitResult {
   let eq = body.indexOf('=');
   if (eq < 0) return { message: body, fields: NO_FIELDS };
-  // Candidate field starts: ` key=` with key = [A-Za-z_][A-Za-z0-9_.-]*
-  const ks: number[] = [];
-  const es: number[] = [];
+  // Candidate field starts: ` key=` with key = [A-Za-z_][A-Za-z0-9_.-]*, kept in a ring.
+  let total = 0;
   while (eq >= 0) {
     let k = eq;
     while (k > 0 && isKeyChar(body.charCodeAt(k - 1))) k--;
     if (k < eq && k > 0 && body.charCodeAt(k - 1) === 32 && isIdentStart(body.charCodeAt(k))) {
-      if (ks.length === MAX_CANDIDATES) {
-        ks.shift();
-        es.shift();
-      }
-      ks.push(k);
-      es.push(eq);
+      const slot = total % MAX_CANDIDATES;
+      candK[slot] = k;
+      candE[slot] = eq;
+      total++;
     }
     eq = body.indexOf('=', eq + 1);
   }
-  if (ks.length === 0) return { message: body, fields: NO_FIELDS };
+  if (total === 0) return { message: body, fields: NO_FIELDS };
+  const count = total < MAX_CANDIDATES ? total : MAX_CANDIDATES;
+  const base = total - count;
   // Right-to-left acceptance.
-  const acc: number[] = []; // indexes into ks/es, right to left
+  let nAcc = 0;
   let fieldEnd = body.length;
-  let nextKey: string | null = null;
-  for (let i = ks.length - 1; i >= 0; i--) {
-    const k = ks[i]!;
-    const e = es[i]!;
+  let nk = -1; // key [nk, ne) of the field accepted to the right
+  let ne = -1;
+  for (let j = count - 1; j >= 0; j--) {
+    const slot = (base + j) % MAX_CANDIDATES;
+    const k = candK[slot]!;
+    const e = candE[slot]!;
     if (e >= fieldEnd) continue;
-    const key = body.slice(k, e);
-    if (nextKey !== null && !(key < nextKey)) continue;
+    if (nk >= 0 && !keyLess(body, k, e, nk, ne)) continue;
     const vs = e + 1;
     let ok: boolean;
-    if (isFreeKey(key)) ok = !endsInsideQuote(body, vs, fieldEnd);
+    if (isFreeKey(body, k, e)) ok = !endsInsideQuote(body, vs, fieldEnd);
     else ok = isStructured(body, vs, fieldEnd) || isFreeTextValue(body, vs, fieldEnd);
     if (!ok) continue;
-    acc.push(i);
+    accepted[nAcc++] = slot;
     fieldEnd = k - 1;
-    nextKey = key;
+    nk = k;
+    ne = e;
   }
-  if (acc.length === 0) return { message: body, fields: NO_FIELDS };
+  if (nAcc === 0) return { message: body, fields: NO_FIELDS };
   // A message ending with `,` or `:` right before simple `k=v` pairs is printf text
   // (`readiness changed, ready=true`, `status changed: live=true ready=true`): fold them back.
-  let first = acc.length - 1;
+  let first = nAcc - 1;
   let folding = false;
   while (first >= 0) {
-    const i = acc[first]!;
-    const k = ks[i]!;
+    const slot = accepted[first]!;
+    const k = candK[slot]!;
+    const e = candE[slot]!;
     const before = k >= 2 ? body.charCodeAt(k - 2) : 0;
     if (!(folding || before === 44 || before === 58)) break;
-    const key = body.slice(k, es[i]!);
-    if (isFreeKey(key) || body.charCodeAt(es[i]! + 1) === 34) break;
+    if (isFreeKey(body, k, e) || body.charCodeAt(e + 1) === 34) break;
     folding = true;
     first--;
   }
   if (first < 0) return { message: body, fields: NO_FIELDS };
-  const fields: Array<readonly [string, string]> = [];
+  const fields: Array<readonly [string, string]> = new Array(first + 1);
   for (let j = first; j >= 0; j--) {
-    const i = acc[j]!;
-    const k = ks[i]!;
-    const e = es[i]!;
-    const end = j === 0 ? body.length : ks[acc[j - 1]!]! - 1;
-    fields.push([body.slice(k, e), decodeValue(body, e + 1, end)]);
+    const slot = accepted[j]!;
+    const k = candK[slot]!;
+    const e = candE[slot]!;
+    const end = j === 0 ? body.length : candK[accepted[j - 1]!]! - 1;
+    fields[first - j] = [body.slice(k, e), decodeValue(body, e + 1, end)];
   }
-  return { message: body.slice(0, ks[acc[first]!]! - 1), fields };
+  return { message: body.slice(0, candK[accepted[first]!]! - 1), fields };
 }
 
 function decodeValue(s: string, from: number, to: number): string {

@@ -188,6 +188,15 @@ describe('ordering and hold-back', () => {
     expect(a.safeCommitOffset(5)).toBe(5);
   });
 
+  it('regression (fast-check): a CRI partial started before a completed record is emitted first', () => {
+    const { records } = assemble([
+      cri('stderr', 'F', HEALTH[0]!), // opens a table group (stderr)
+      cri('stderr', 'P', ''), // partial line of the same stream
+      '!', // raw record, completes at once but must wait
+    ]);
+    expect(offs(records)).toEqual([0, 1, 2]);
+  });
+
   it('maxHeldBack closes the oldest open group', () => {
     const a = new PartitionAssembler({ maxHeldBack: 2 });
     a.push(unit(0, fb('a', PANIC[0]!)));

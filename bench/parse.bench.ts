@@ -1,0 +1,98 @@
+/**
+ * Parse micro benchmark: the corpus example lines (raw, CRI-wrapped and Fluent Bit JSON) repeated
+ * to 200k units, pushed through PartitionAssembler (decode + unwrap + parse + assembly).
+ * Also parseLine alone on the Calico lines. Run: `node --import tsx bench/parse.bench.ts`.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { SourceUnit } from '../src/domain/record.ts';
+import { PartitionAssembler, parseLine } from '../src/parse/index.ts';
+
+const N = 200_000;
+const tsv = readFileSync(join(import.meta.dirname, '../../shared/corpus/calico-templates.tsv'), 'utf8');
+const lines = tsv
+  .split('\n')
+  .slice(1)
+  .filter((l) => l.length > 0)
+  .map((l) =>
+    l.split('\t')[5]!.replace(/\\([\\tn])/g, (_m, c: string) => (c === 'n' ? '\n' : c === 't' ? '\t' : '\\')),
+  );
+
+function units(wrap: (l: string) => string | Uint8Array): SourceUnit[] {
+  const out: SourceUnit[] = [];
+  for (let i = 0; i < N; i++) {
+    out.push({
+      position: { topic: 't', partition: 0, offset: i, timestampMs: 1736847000000 + i },
+      value: wrap(lines[i % lines.length]!),
+    });
+  }
+  return out;
+}
+
+const enc = new TextEncoder();
+const cri = (l: string) => `2026-01-10T10:00:00.123456789Z stderr F ${l.replace(/\n/g, ' ')}`;
+const fluent = (l: string) =>
+  JSON.stringify({
+    log: `${l}\n`,
+    stream: 'stderr',
+    time: '2026-01-10T10:00:00.123456789Z',
+    kubernetes: {
+      pod_name: 'calico-node-x',
+      namespace_name: 'calico-system',
+      container_name: 'calico-node',
+      host: 'n1',
+    },
+  });
+
+function bench(name: string, us: SourceUnit[]): void {
+  // Warm-up pass, then the measured pass.
+  for (let round = 0; round < 2; round++) {
+    const a = new PartitionAssembler();
+    const t0 = process.hrtime.bigint();
+    let recs = 0;
+    for (let i = 0; i < us.length; i++) {
+      a.push(us[i]!);
+      if ((i & 1023) === 0) recs += a.drain().records.length;
+    }
+    a.flush();
+    recs += a.drain().records.length;
+    const s = Number(process.hrtime.bigint() - t0) / 1e9;
+    if (round === 1) {
+      console.log(
+        `${name.padEnd(34)} ${Math.round(us.length / s)
+          .toLocaleString('en-US')
+          .padStart(10)} units/s  ${((s / us.length) * 1e6).toFixed(2)} µs/unit  (${recs} records)`,
+      );
+    }
+  }
+}
+
+function benchParseLine(): void {
+  const cal = lines.filter((l) => /^\d{4}-/.test(l)).map((l) => l.split('\n')[0]!);
+  for (let round = 0; round < 2; round++) {
+    const t0 = process.hrtime.bigint();
+    let n = 0;
+    for (let i = 0; i < N; i++) n += parseLine(cal[i % cal.length]!).fields.length;
+    const s = Number(process.hrtime.bigint() - t0) / 1e9;
+    if (round === 1) {
+      console.log(
+        `${'parseLine (Calico lines only)'.padEnd(34)} ${Math.round(N / s)
+          .toLocaleString('en-US')
+          .padStart(10)} lines/s  ${((s / N) * 1e6).toFixed(2)} µs/line  (${n} fields)`,
+      );
+    }
+  }
+}
+
+console.log(`node ${process.version}, ${N} units over ${lines.length} corpus lines`);
+benchParseLine();
+bench(
+  'assembler: raw strings',
+  units((l) => l),
+);
+bench(
+  'assembler: raw bytes (Uint8Array)',
+  units((l) => enc.encode(l)),
+);
+bench('assembler: CRI', units(cri));
+bench('assembler: Fluent Bit JSON', units(fluent));
