@@ -85,6 +85,10 @@ describe('logsift report (CLI)', () => {
     [['--es', 'http://e:9200', '--username', 'u'], /--username and --password go together/],
     [['--dir', 'x', '--top', '0'], /--top must be a positive integer/],
   ])('usage error %j', async (argv, re) => {
-    await expect(command.run(argv, io())).rejects.toMatchObject({ code: 'USAGE', exitCode: 2, message: expect.stringMatching(re) });
+    await expect(command.run(argv, io())).rejects.toMatchObject({
+      code: 'USAGE',
+      exitCode: 2,
+      message: expect.stringMatching(re),
+    });
   });
 });
