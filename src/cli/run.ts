@@ -58,6 +58,9 @@ export interface RunOptions {
 
 const START_RETRY_MS = 60_000;
 
+/** A stop signal arrived while still starting: shut down cleanly, exit 0. */
+class ShutdownBeforeStart extends Error {}
+
 export async function runCommand(
   argv: readonly string[],
   io: Pick<CliIO, 'stdout' | 'stderr' | 'env'> = { stdout: process.stdout, stderr: process.stderr },
@@ -86,23 +89,28 @@ export async function runCommand(
   let esReachable = false;
   let running = false;
   let healthTimer: NodeJS.Timeout | undefined;
-  let fatal: ((code: number) => void) | undefined;
+  let stopRequested = false;
+  let resolveFinished: ((code: number) => void) | undefined;
   const finished = new Promise<number>((resolve) => {
-    fatal = resolve;
+    resolveFinished = resolve;
   });
+  const fatal = (code: number): void => {
+    stopRequested = true;
+    resolveFinished?.(code);
+  };
 
   const pipeline = new KafkaPipeline({ config, source, store, log, metrics, instanceId });
 
   const onSignal = (sig: NodeJS.Signals): void => {
     log.info({ signal: sig }, 'shutdown requested');
-    fatal?.(0);
+    fatal(0);
   };
   const handleSignals = options.handleSignals ?? true;
   if (handleSignals) {
     process.once('SIGTERM', onSignal);
     process.once('SIGINT', onSignal);
   }
-  const onAbort = (): void => fatal?.(0);
+  const onAbort = (): void => fatal(0);
   options.signal?.addEventListener('abort', onAbort, { once: true });
 
   let code: number;
@@ -124,12 +132,21 @@ export async function runCommand(
     log.info({ port: http.port, host: http.host }, 'telemetry http listening (/metrics /healthz /readyz)');
 
     const replicas = (config.elasticsearch as { replicas?: number }).replicas;
-    const setup = await untilDone(log, 'elasticsearch setup', START_RETRY_MS, () =>
-      installIndexTemplates(
-        es,
-        { prefix: config.aggregate.indexPrefix, replicas, timeoutMs: config.elasticsearch.requestTimeoutMs },
-        log,
-      ),
+    const setup = await untilDone(
+      log,
+      'elasticsearch setup',
+      START_RETRY_MS,
+      () => stopRequested,
+      () =>
+        installIndexTemplates(
+          es,
+          {
+            prefix: config.aggregate.indexPrefix,
+            replicas,
+            timeoutMs: config.elasticsearch.requestTimeoutMs,
+          },
+          log,
+        ),
     );
     esReachable = true;
     log.info(setup, 'index templates installed');
@@ -146,7 +163,14 @@ export async function runCommand(
     }, 5_000);
     healthTimer.unref();
 
-    await untilDone(log, 'kafka connect', START_RETRY_MS, () => source.connect());
+    await untilDone(
+      log,
+      'kafka connect',
+      START_RETRY_MS,
+      () => stopRequested,
+      () => source.connect(),
+    );
+    if (stopRequested) throw new ShutdownBeforeStart();
     await source.run((batch, control) => pipeline.handleBatch(batch, control), {
       onJoin: (info) => pipeline.onJoin(info.memberId, info.assignment),
       onHeartbeat: () => pipeline.onHeartbeat(),
@@ -156,7 +180,7 @@ export async function runCommand(
           log.error({ err: error.message }, 'consumer crashed; kafkajs restarts it');
         } else {
           log.fatal({ err: error.message, stack: error.stack }, 'consumer crashed without restart; exiting');
-          fatal?.(1);
+          fatal(1);
         }
       },
       onStop: () => pipeline.onLeave(),
@@ -211,7 +235,13 @@ export async function runCommand(
 }
 
 /** Start-up steps retried until `budgetMs` (a server still starting), then the last error. */
-async function untilDone<T>(log: Logger, what: string, budgetMs: number, op: () => Promise<T>): Promise<T> {
+async function untilDone<T>(
+  log: Logger,
+  what: string,
+  budgetMs: number,
+  stopped: () => boolean,
+  op: () => Promise<T>,
+): Promise<T> {
   const until = Date.now() + budgetMs;
   let wait = 500;
   for (;;) {
@@ -219,6 +249,7 @@ async function untilDone<T>(log: Logger, what: string, budgetMs: number, op: () 
       return await op();
     } catch (err) {
       if (isLogsiftError(err) && !err.retriable) throw err;
+      if (stopped()) throw new ShutdownBeforeStart();
       if (Date.now() + wait > until) throw err;
       log.warn({ err: (err as Error).message, retryInMs: wait }, `${what} failed; retrying`);
       await new Promise((r) => setTimeout(r, wait));

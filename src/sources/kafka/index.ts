@@ -11,6 +11,7 @@ import {
   type KafkaConfig,
   type KafkaMessage,
   logLevel,
+  Partitioners,
   type Producer,
 } from 'kafkajs';
 import type { Config } from '../../config/index.ts';
@@ -117,6 +118,7 @@ export class KafkaSource {
     // Retries are bounded here: the pipeline's own loop retries with Kafka heartbeats in between.
     this.#producer = this.#kafka.producer({
       idempotent: true,
+      createPartitioner: Partitioners.DefaultPartitioner,
       maxInFlightRequests: 1,
       allowAutoTopicCreation: true,
       retry: { retries: 3, initialRetryTime: 200 },
