@@ -45,11 +45,11 @@ const config = loadConfig({ env: {} });
 const agg = toAggregateConfig(config, RULESET_VERSION);
 const store = new MemoryCounterStore({ maxDocs: 5_000_000 });
 const state = new PartitionState('bench', 0, agg);
-const parse = createParseStage('bench', 0, config, 'kafka');
+const parse = createParseStage(config, 'kafka');
 
 /** The unwrapped messages of one repetition, for Drain3 (bench/drain3_bench.py cycles them to LINES). */
 function writeDrainMessages(): void {
-  const pre = createParseStage('pre', 0, config, 'kafka');
+  const pre = createParseStage(config, 'kafka');
   const out: string[] = [];
   for (let i = 0; i < base.length; i++)
     pre.push({ ...unitAt(i), position: { ...unitAt(i).position, topic: 'pre' } });

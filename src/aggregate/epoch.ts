@@ -4,7 +4,7 @@
  * Every document is a compare-and-set register owned by one (topic, partition). Its value is the
  * aggregate of that partition's records with its key whose first offset is below `offset_end`.
  * An epoch counts records into a *delta* laid over the acknowledged base of each document:
- *   1. add()/addDeadLetter() for the epoch's records, in increasing first-offset order;
+ *   1. add()/addDeadLetter() for the epoch's records, in increasing first-offset order per document;
  *   2. missing() -> the store loads those ids (one realtime mget) -> provide();
  *   3. build() -> conditional writes (`create` for new ids, `index` with the loaded seqNo/term);
  *   4. acknowledge() each 2xx item; complete() once every item is acknowledged merges the delta
@@ -117,6 +117,7 @@ type Contribution =
       readonly offset: number;
       readonly cr: ClassifiedRecord;
       readonly eventMs: number;
+      readonly eventFlag: string | null;
     }
   | {
       readonly kind: 'stats';
@@ -144,6 +145,11 @@ interface Entry {
   acked: { seqNo: number; primaryTerm: number } | null;
   /** Units this epoch counted into the document (summaries and dead letters). */
   countedUnits: number;
+  /** Offset of the last contribution: the skip rule needs increasing offsets per document. */
+  lastOffset: number;
+  /** first_seen / last_seen of the working document as numbers (ISO strings written by build()). */
+  firstSeenMs: number;
+  lastSeenMs: number;
 }
 
 export class Epoch {
@@ -152,7 +158,6 @@ export class Epoch {
   readonly #writer: Writer | undefined;
   readonly #entries = new Map<string, Entry>();
   #units = 0;
-  #lastOffset = -1;
   #built = false;
 
   constructor(state: PartitionState, writer: Writer | undefined) {
@@ -173,14 +178,19 @@ export class Epoch {
 
   add(cr: ClassifiedRecord): void {
     const { record, classification } = cr;
-    this.#checkOrder(record.position.offset);
     const key = summaryKey(cr, this.#cfg);
     const topic = record.position.topic;
     const partition = record.position.partition;
     this.#contribute(
       { index: key.index, id: key.id },
       () => newSummary(cr, key.bucket, key.group, key.event.ms, this.#cfg),
-      { kind: 'summary', offset: record.position.offset, cr, eventMs: key.event.ms },
+      {
+        kind: 'summary',
+        offset: record.position.offset,
+        cr,
+        eventMs: key.event.ms,
+        eventFlag: key.event.flag,
+      },
     );
     const sk = statsKey(
       topic,
@@ -210,7 +220,6 @@ export class Epoch {
   /** A unit that could not be processed: counted as a `dlq:<reason>` summary (EXACTNESS-REVIEW F6). */
   addDeadLetter(dl: DeadLetter): void {
     const { topic, partition, offset, timestampMs } = dl.position;
-    this.#checkOrder(offset);
     const length = this.#cfg.bucketMs['dead-letter'];
     const bucket = bucketFor(timestampMs, timestampMs, length, this.#cfg);
     const fingerprint = deadLetterFingerprint(dl.reason);
@@ -267,6 +276,10 @@ export class Epoch {
     for (const e of this.#entries.values()) {
       if (e.base === undefined) throw new Error(`epoch: document ${e.ref.id} was never loaded`);
       if (!e.changed || e.working === null) continue;
+      if (e.working.logsift.kind !== 'stats') {
+        e.working.logsift.first_seen = iso(e.firstSeenMs);
+        e.working.logsift.last_seen = iso(e.lastSeenMs);
+      }
       if (this.#writer)
         e.working.logsift.writer = { member: this.#writer.member, attempt: this.#writer.attempt };
       if (e.base === null) items.push({ op: 'create', index: e.ref.index, id: e.ref.id, doc: e.working });
@@ -328,12 +341,6 @@ export class Epoch {
   #skipped = 0;
   #deadLettered = 0;
 
-  #checkOrder(offset: number): void {
-    // The skip rule needs records in increasing first-offset order within a partition.
-    if (offset < this.#lastOffset) throw new Error(`epoch: offset ${offset} after ${this.#lastOffset}`);
-    this.#lastOffset = offset;
-  }
-
   #contribute(ref: DocRef, seed: () => SummaryDoc | StatsDoc, c: Contribution): void {
     let e = this.#entries.get(ref.id);
     if (e === undefined) {
@@ -347,9 +354,17 @@ export class Epoch {
         changed: false,
         acked: null,
         countedUnits: 0,
+        lastOffset: -1,
+        firstSeenMs: Number.NaN,
+        lastSeenMs: Number.NaN,
       };
       this.#entries.set(ref.id, e);
     }
+    // The skip rule needs each document's contributions in increasing first-offset order (records
+    // of different documents may interleave: a dead letter can overtake a held-back multi-line record).
+    if (c.offset < e.lastOffset)
+      throw new Error(`epoch: offset ${c.offset} after ${e.lastOffset} for ${ref.id}`);
+    e.lastOffset = c.offset;
     if (e.base === undefined) e.pending.push(c);
     else this.#apply(e, c);
   }
@@ -362,16 +377,27 @@ export class Epoch {
       if (c.kind !== 'stats') this.#skipped += c.kind === 'summary' ? c.cr.record.units : 1;
       return;
     }
-    if (e.working === null) e.working = base ? structuredClone(base.doc) : e.seed();
+    if (e.working === null) {
+      e.working = base ? structuredClone(base.doc) : e.seed();
+      if (e.working.logsift.kind !== 'stats') {
+        e.firstSeenMs = Date.parse(e.working.logsift.first_seen);
+        e.lastSeenMs = Date.parse(e.working.logsift.last_seen);
+      }
+    }
     e.changed = true;
     const w = e.working;
     if (c.kind === 'stats') {
       applyStats(w as StatsDoc, c);
     } else if (c.kind === 'summary') {
-      applySummary(w as SummaryDoc, c.cr, c.eventMs, this.#cfg);
+      applySummary(w as SummaryDoc, c.cr, c.eventFlag, this.#cfg);
+      if (c.eventMs < e.firstSeenMs) e.firstSeenMs = c.eventMs;
+      if (c.eventMs > e.lastSeenMs) e.lastSeenMs = c.eventMs;
       e.countedUnits += c.cr.record.units;
     } else {
       applyDeadLetter(w as SummaryDoc, c.dl, this.#cfg);
+      const t = c.dl.position.timestampMs;
+      if (t < e.firstSeenMs) e.firstSeenMs = t;
+      if (t > e.lastSeenMs) e.lastSeenMs = t;
       this.#deadLettered += 1;
       e.countedUnits += 1;
     }
@@ -445,15 +471,17 @@ function newSummary(
   return doc;
 }
 
-function applySummary(d: SummaryDoc, cr: ClassifiedRecord, eventMs: number, cfg: AggregateConfig): void {
+function applySummary(
+  d: SummaryDoc,
+  cr: ClassifiedRecord,
+  eventFlag: string | null,
+  cfg: AggregateConfig,
+): void {
   const { record: r, classification: c } = cr;
   const l = d.logsift;
   l.count += r.units;
   l.records += 1;
   l.bytes += r.bytes;
-  const t = iso(eventMs);
-  if (t < l.first_seen) l.first_seen = t;
-  if (t > l.last_seen) l.last_seen = t;
   l.samples.last = cap(r.text, cfg.caps.sampleChars);
   for (const name in c.params) {
     const value = c.params[name];
@@ -467,15 +495,8 @@ function applySummary(d: SummaryDoc, cr: ClassifiedRecord, eventMs: number, cfg:
     addTop(tv, value, r.units, cfg.caps.topValues);
   }
   for (const f of r.flags) l.flags[f] = (l.flags[f] ?? 0) + 1;
-  const ev = eventFlag(r, eventMs);
-  if (ev) l.flags[ev] = (l.flags[ev] ?? 0) + 1;
-}
-
-/** Flag a record whose event time is not its own parsed time (clamped or missing). */
-function eventFlag(r: LogRecord, eventMs: number): string | null {
-  const parsed = r.envelopeTimeMs ?? r.parsedTimeMs;
-  if (parsed === null) return 'time-from-kafka';
-  return parsed === eventMs ? null : 'time-implausible';
+  // How the event time was chosen (time-from-kafka, time-implausible), when not the record's own.
+  if (eventFlag !== null) l.flags[eventFlag] = (l.flags[eventFlag] ?? 0) + 1;
 }
 
 /** Bounded top-k: the first `cap` distinct values in offset order keep exact counts, the rest go to `other`. */
@@ -527,9 +548,6 @@ function applyDeadLetter(d: SummaryDoc, dl: DeadLetter, cfg: AggregateConfig): v
   l.count += 1;
   l.records += 1;
   l.bytes += dl.bytes;
-  const t = iso(dl.position.timestampMs);
-  if (t < l.first_seen) l.first_seen = t;
-  if (t > l.last_seen) l.last_seen = t;
   const ref = `${dl.position.topic}/${dl.position.partition}/${dl.position.offset}`;
   if (l.samples.first === '') l.samples.first = ref;
   l.samples.last = ref;

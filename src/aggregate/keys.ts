@@ -44,8 +44,20 @@ export function bucketFor(eventMs: number, sourceTs: number, lengthMs: number, c
   return { startMs: start, lengthMs, late: false };
 }
 
-/** `YYYY.MM.DD` of a UTC instant. */
+const dayNames = new Map<number, string>();
+
+/** `YYYY.MM.DD` of a UTC instant (memoised per day; a pure function, bounded by clearing). */
 export function utcDay(ms: number): string {
+  const dayNo = Math.floor(ms / DAY_MS);
+  const hit = dayNames.get(dayNo);
+  if (hit !== undefined) return hit;
+  if (dayNames.size >= 4096) dayNames.clear();
+  const name = formatUtcDay(ms);
+  dayNames.set(dayNo, name);
+  return name;
+}
+
+function formatUtcDay(ms: number): string {
   const d = new Date(ms);
   const y = d.getUTCFullYear();
   const m = d.getUTCMonth() + 1;
@@ -67,8 +79,23 @@ export function statsIndex(cfg: AggregateConfig, bucketStartMs: number): string 
  * mismatch would be detectable at load (EXACTNESS-REVIEW F17).
  */
 export function docId(topic: string, partition: number, kind: string, key: string): string {
-  return createHash('sha256').update(`${topic}\0${partition}\0${kind}\0${key}`).digest('hex').slice(0, 32);
+  const input = `${topic}\0${partition}\0${kind}\0${key}`;
+  const hit = idMemo.get(input);
+  if (hit !== undefined) return hit;
+  const id = createHash('sha256').update(input).digest('hex').slice(0, 32);
+  if (idMemo.size >= ID_MEMO_CAP) {
+    // Bounded: dropping the memo only costs re-hashing (counted in idMemoStats.clears).
+    idMemo.clear();
+    idMemoStats.clears += 1;
+  }
+  idMemo.set(input, id);
+  return id;
 }
+
+/** Memo of docId: the same few thousand keys recur on every line of a bucket. */
+const ID_MEMO_CAP = 50_000;
+const idMemo = new Map<string, string>();
+export const idMemoStats = { clears: 0 };
 
 /** The group key: component plus the Kubernetes identity when known. */
 export function groupKey(record: LogRecord): string {
