@@ -4,6 +4,7 @@
  * Also parseLine alone on the Calico lines. Run: `node --import tsx bench/parse.bench.ts`.
  */
 import { readFileSync } from 'node:fs';
+import os from 'node:os';
 import { join } from 'node:path';
 import type { SourceUnit } from '../src/domain/record.ts';
 import { PartitionAssembler, parseLine } from '../src/parse/index.ts';
@@ -17,6 +18,12 @@ const lines = tsv
   .map((l) =>
     l.split('\t')[5]!.replace(/\\([\\tn])/g, (_m, c: string) => (c === 'n' ? '\n' : c === 't' ? '\t' : '\\')),
   );
+
+/** CPU seconds (user + system) of this process since c0: steadier than wall time on a shared machine. */
+function cpuSeconds(c0: NodeJS.CpuUsage): number {
+  const d = process.cpuUsage(c0);
+  return (d.user + d.system) / 1e6;
+}
 
 function units(wrap: (l: string) => string | Uint8Array): SourceUnit[] {
   const out: SourceUnit[] = [];
@@ -44,11 +51,22 @@ const fluent = (l: string) =>
     },
   });
 
+function report(name: string, n: number, wall: number, cpu: number, what: string): void {
+  const rate = (sec: number) =>
+    Math.round(n / sec)
+      .toLocaleString('en-US')
+      .padStart(10);
+  console.log(
+    `${name.padEnd(34)} cpu ${rate(cpu)} ${what}/s ${((cpu / n) * 1e6).toFixed(2)} µs | wall ${rate(wall)} ${what}/s ${((wall / n) * 1e6).toFixed(2)} µs`,
+  );
+}
+
 function bench(name: string, us: SourceUnit[]): void {
   // Warm-up pass, then the measured pass.
   for (let round = 0; round < 2; round++) {
     const a = new PartitionAssembler();
     const t0 = process.hrtime.bigint();
+    const c0 = process.cpuUsage();
     let recs = 0;
     for (let i = 0; i < us.length; i++) {
       a.push(us[i]!);
@@ -56,14 +74,10 @@ function bench(name: string, us: SourceUnit[]): void {
     }
     a.flush();
     recs += a.drain().records.length;
-    const s = Number(process.hrtime.bigint() - t0) / 1e9;
-    if (round === 1) {
-      console.log(
-        `${name.padEnd(34)} ${Math.round(us.length / s)
-          .toLocaleString('en-US')
-          .padStart(10)} units/s  ${((s / us.length) * 1e6).toFixed(2)} µs/unit  (${recs} records)`,
-      );
-    }
+    const cpu = cpuSeconds(c0);
+    const wall = Number(process.hrtime.bigint() - t0) / 1e9;
+    if (recs !== us.length) throw new Error(`expected ${us.length} records, got ${recs}`);
+    if (round === 1) report(name, us.length, wall, cpu, 'units');
   }
 }
 
@@ -71,20 +85,18 @@ function benchParseLine(): void {
   const cal = lines.filter((l) => /^\d{4}-/.test(l)).map((l) => l.split('\n')[0]!);
   for (let round = 0; round < 2; round++) {
     const t0 = process.hrtime.bigint();
+    const c0 = process.cpuUsage();
     let n = 0;
     for (let i = 0; i < N; i++) n += parseLine(cal[i % cal.length]!).fields.length;
-    const s = Number(process.hrtime.bigint() - t0) / 1e9;
-    if (round === 1) {
-      console.log(
-        `${'parseLine (Calico lines only)'.padEnd(34)} ${Math.round(N / s)
-          .toLocaleString('en-US')
-          .padStart(10)} lines/s  ${((s / N) * 1e6).toFixed(2)} µs/line  (${n} fields)`,
-      );
-    }
+    const cpu = cpuSeconds(c0);
+    const wall = Number(process.hrtime.bigint() - t0) / 1e9;
+    if (round === 1 && n > 0) report('parseLine (Calico lines only)', N, wall, cpu, 'lines');
   }
 }
 
-console.log(`node ${process.version}, ${N} units over ${lines.length} corpus lines`);
+console.log(
+  `node ${process.version}, ${N} units over ${lines.length} corpus lines, loadavg ${os.loadavg()[0]!.toFixed(1)} on ${os.cpus().length} CPUs`,
+);
 benchParseLine();
 bench(
   'assembler: raw strings',

@@ -21,5 +21,5 @@ fi
 rm -f "$ENV_FILE"
 es_stop
 kafka_stop
-rm -f "$STATE_FILE"
+rm -rf "$STATE_FILE" "$STACK_DIR/leases" "$STACK_DIR/started-by-test-run"
 stack_log "stack down"

@@ -36,6 +36,8 @@ if [ -f "$STATE_FILE" ]; then (stack_load_state && es_stop && kafka_stop); fi
 es_stop
 kafka_stop
 rm -f "$ENV_FILE" "$STATE_FILE"
+# A fresh stack: forget the leases and owner mark of test runs on the previous one (global-setup.ts).
+rm -rf "$STACK_DIR/leases" "$STACK_DIR/started-by-test-run"
 
 fetch_kafka
 fetch_es

@@ -17,7 +17,7 @@
  */
 import type { ClassifiedRecord } from '../domain/classification.ts';
 import type { StatsDoc, SummaryDoc, TopValues } from '../domain/documents.ts';
-import type { DeadLetter, Level, LogRecord } from '../domain/record.ts';
+import type { DeadLetter, Level } from '../domain/record.ts';
 import type { AggregateConfig } from './config.ts';
 import {
   type Bucket,

@@ -9,7 +9,7 @@ export interface Decoded {
   text: string;
   /** Bytes of the unit as received (before any truncation). */
   bytes: number;
-  flags: RecordFlag[];
+  flags: readonly RecordFlag[];
   /** True when the unit is larger than `maxUnitBytes` (whatever the policy does with it). */
   oversize: boolean;
   binary: boolean;
@@ -22,6 +22,7 @@ export interface DecodeOptions {
 
 const lenientDecoder = new TextDecoder('utf-8', { fatal: false, ignoreBOM: true });
 const encoder = new TextEncoder();
+const NO_FLAGS: readonly RecordFlag[] = Object.freeze([]);
 
 /** Bytes inspected by the binary check. */
 const BINARY_PROBE = 512;
@@ -33,26 +34,28 @@ function isControl(c: number): boolean {
   return (c < 32 && c !== 9 && c !== 10 && c !== 13 && c !== 27) || c === 127;
 }
 
-function binaryBytes(b: Uint8Array): boolean {
-  const n = Math.min(b.length, BINARY_PROBE);
-  let ctl = 0;
-  for (let i = 0; i < n; i++) {
-    const c = b[i]!;
-    if (c === 0) return true;
-    if (isControl(c)) ctl++;
-  }
-  return n > 0 && ctl / n > BINARY_CONTROL_RATIO;
-}
+/** Probe result bits. */
+const BINARY = 1;
+const ASCII = 2;
 
-function binaryText(s: string): boolean {
-  const n = Math.min(s.length, BINARY_PROBE);
+/**
+ * Scans the first 512 code units / bytes once: binary (NUL, or > 30 % control characters) and
+ * whether everything scanned is ASCII (lets short ASCII units skip the UTF-8 work).
+ */
+function probe(v: Uint8Array | string): number {
+  const isStr = typeof v === 'string';
+  const len = isStr ? v.length : v.byteLength;
+  const n = len < BINARY_PROBE ? len : BINARY_PROBE;
   let ctl = 0;
+  let high = 0;
   for (let i = 0; i < n; i++) {
-    const c = s.charCodeAt(i);
-    if (c === 0) return true;
-    if (isControl(c)) ctl++;
+    const c = isStr ? v.charCodeAt(i) : v[i]!;
+    if (c < 32 || c === 127) {
+      if (c === 0) return BINARY | (high === 0 ? ASCII : 0);
+      if (isControl(c)) ctl++;
+    } else high |= c & 0xff80;
   }
-  return n > 0 && ctl / n > BINARY_CONTROL_RATIO;
+  return (n > 0 && ctl / n > BINARY_CONTROL_RATIO ? BINARY : 0) | (high === 0 ? ASCII : 0);
 }
 
 /** UTF-8 byte length of a JS string (lone surrogates count 3, as TextEncoder writes U+FFFD). */
@@ -85,14 +88,25 @@ function stripTrailingNewline(s: string): string {
  */
 export function decodeUnit(value: Uint8Array | string, opts: DecodeOptions = {}): Decoded {
   const max = opts.maxUnitBytes ?? 65536;
+  const pr = probe(value);
+  const binary = (pr & BINARY) !== 0;
+  // Fast path: a short all-ASCII unit (the common Calico line) needs no UTF-8 work at all.
+  if ((pr & ASCII) !== 0 && !binary) {
+    if (typeof value === 'string') {
+      if (value.length <= BINARY_PROBE && value.length <= max) {
+        return { text: stripTrailingNewline(value), bytes: value.length, flags: NO_FLAGS, oversize: false, binary };
+      }
+    } else if (value.byteLength <= BINARY_PROBE && value.byteLength <= max) {
+      const text = Buffer.from(value.buffer, value.byteOffset, value.byteLength).latin1Slice();
+      return { text: stripTrailingNewline(text), bytes: value.byteLength, flags: NO_FLAGS, oversize: false, binary };
+    }
+  }
   const flags: RecordFlag[] = [];
   let text: string;
   let bytes: number;
-  let binary: boolean;
   let oversize = false;
   if (typeof value === 'string') {
     bytes = utf8Length(value);
-    binary = binaryText(value);
     text = value;
     if (bytes > max) {
       oversize = true;
@@ -107,7 +121,6 @@ export function decodeUnit(value: Uint8Array | string, opts: DecodeOptions = {})
     }
   } else {
     bytes = value.byteLength;
-    binary = binaryBytes(value);
     let b = value;
     if (bytes > max) {
       oversize = true;

@@ -98,19 +98,33 @@ export class ElasticsearchReportSource {
     }
   }
 
-  /** Every bucket of a composite aggregation, paged. */
-  async *#composite(index: string, query: Json, sources: Json[], aggs: Json = {}): AsyncGenerator<Json> {
-    let after: Json | undefined;
-    for (;;) {
-      const res = await this.#search(index, {
-        query,
-        aggs: { c: { composite: { size: COMPOSITE_PAGE, sources, ...(after ? { after } : {}) }, aggs } },
-      });
-      const c = res.aggregations?.c;
-      const buckets: Json[] = c?.buckets ?? [];
-      for (const b of buckets) yield b;
-      if (buckets.length < COMPOSITE_PAGE || !c.after_key) return;
-      after = c.after_key;
+  /**
+   * Every bucket of several composite aggregations over one query, paged: the first request carries them
+   * all; later requests only those with more pages.
+   */
+  async *#composites(
+    index: string,
+    query: Json,
+    specs: Record<string, { sources: Json[]; aggs: Json }>,
+  ): AsyncGenerator<[string, Json]> {
+    let pending: Record<string, Json | undefined> = Object.fromEntries(
+      Object.keys(specs).map((k) => [k, undefined]),
+    );
+    while (Object.keys(pending).length > 0) {
+      const aggs: Json = {};
+      for (const [name, after] of Object.entries(pending)) {
+        const { sources, aggs: sub } = specs[name]!;
+        aggs[name] = { composite: { size: COMPOSITE_PAGE, sources, ...(after ? { after } : {}) }, aggs: sub };
+      }
+      const res = await this.#search(index, { query, aggs });
+      const next: Record<string, Json | undefined> = {};
+      for (const name of Object.keys(pending)) {
+        const c = res.aggregations?.[name];
+        const buckets: Json[] = c?.buckets ?? [];
+        for (const b of buckets) yield [name, b];
+        if (buckets.length === COMPOSITE_PAGE && c.after_key) next[name] = c.after_key;
+      }
+      pending = next;
     }
   }
 
@@ -217,11 +231,13 @@ export class ElasticsearchReportSource {
     };
     if (dataMin === null) return facts;
 
-    // 2-8 are independent: run them concurrently (the cluster spreads them over its search threads).
+    // 2. One pass over both index kinds for series, Tier-exists, netlink and dead letters; 3. one pass of
+    // composite aggregations for the breakdowns and fingerprints; 4. fingerprints before the range.
+    // Independent: run concurrently (each request fans out to every daily index).
+    const summaryOnly = term('logsift.kind', 'summary');
     await Promise.all([
       (async () => {
-        // 2. Volume series (summaries + dlq counters in/out, stats documents out).
-        const s = await this.#search(both, {
+        const r = await this.#search(both, {
           query: this.#query(),
           aggs: {
             h: {
@@ -231,9 +247,21 @@ export class ElasticsearchReportSource {
                 st: { filter: term('logsift.kind', 'stats'), aggs: { db: volume.db, dbn: volume.dbn } },
               },
             },
+            tier: this.#tierAggs(),
+            netlink: this.#netlinkAggs(interval.name),
+            dlq: {
+              filter: term('logsift.kind', 'dlq'),
+              aggs: {
+                r: {
+                  ...termsAll('logsift.fingerprint'),
+                  aggs: { records: volume.records, bytes: volume.bytes },
+                },
+              },
+            },
           },
         });
-        for (const b of s.aggregations.h.buckets as Json[]) {
+        const ra = r.aggregations ?? {};
+        for (const b of (ra.h?.buckets ?? []) as Json[]) {
           const a = agg(b.s);
           const st = agg(b.st, meanStats);
           facts.series.set(b.key, {
@@ -243,76 +271,10 @@ export class ElasticsearchReportSource {
             docBytes: a.docBytes + st.docBytes,
           });
         }
-      })(),
-      (async () => {
-        // 3. Breakdowns (summaries + dead-letter counters).
-        const dims = {
-          component: 'calico.component',
-          category: 'logsift.category',
-          node: 'kubernetes.node.name',
-          namespace: 'kubernetes.namespace',
-        } as const;
-        for (const [dim, field] of Object.entries(dims) as Array<[keyof typeof dims, string]>) {
-          const q = this.#query(kindSummaryOrDlq);
-          for await (const b of this.#composite(
-            S,
-            q,
-            [{ k: { terms: { field, missing_bucket: true } } }],
-            volume,
-          )) {
-            facts.breakdowns[dim].set(b.key.k ?? NONE, agg(b));
-          }
-        }
-      })(),
-      (async () => {
-        // 4. Fingerprints in range, and those seen before it.
-        const fpAggs = {
-          records: volume.records,
-          bytes: volume.bytes,
-          first: { min: { field: 'logsift.first_seen' } },
-          last: { max: { field: 'logsift.last_seen' } },
-        };
-        const fpSource = [{ fp: { terms: { field: 'logsift.fingerprint' } } }];
-        for await (const b of this.#composite(
-          S,
-          this.#query(term('logsift.kind', 'summary')),
-          fpSource,
-          fpAggs,
-        )) {
-          facts.fingerprints.set(b.key.fp, {
-            records: b.records.value,
-            bytes: b.bytes.value,
-            docs: b.doc_count,
-            firstSeen: b.first.value,
-            lastSeen: b.last.value,
-          });
-        }
-        if (this.#range.from !== null) {
-          const before = new Set<string>();
-          const q = {
-            bool: {
-              filter: [
-                { range: { '@timestamp': { lt: this.#range.from, format: 'strict_date_optional_time' } } },
-                term('logsift.kind', 'summary'),
-              ],
-            },
-          };
-          for await (const b of this.#composite(S, q, fpSource)) before.add(b.key.fp);
-          facts.seenBefore = before;
-        }
-      })(),
-      this.#tier(facts),
-      this.#netlink(facts, interval.name),
-      (async () => {
-        // 8. Dead letters by reason.
-        const d = await this.#search(S, {
-          query: this.#query(term('logsift.kind', 'dlq')),
-          aggs: {
-            r: { ...termsAll('logsift.fingerprint'), aggs: { records: volume.records, bytes: volume.bytes } },
-          },
-        });
-        this.#checkTerms(d.aggregations.r, 'dead-letter reasons');
-        for (const b of d.aggregations.r.buckets as Json[]) {
+        this.#readTier(ra.tier, facts);
+        this.#readNetlink(ra.netlink, facts);
+        this.#checkTerms(ra.dlq.r, 'dead-letter reasons');
+        for (const b of ra.dlq.r.buckets as Json[]) {
           const fp: string = b.key;
           facts.dlqByReason.set(fp.startsWith('dlq:') ? fp.slice(4) : fp, {
             count: b.records.value,
@@ -320,13 +282,67 @@ export class ElasticsearchReportSource {
           });
         }
       })(),
+      (async () => {
+        const dims = {
+          component: 'calico.component',
+          category: 'logsift.category',
+          node: 'kubernetes.node.name',
+          namespace: 'kubernetes.namespace',
+        } as const;
+        const composites: Record<string, { sources: Json[]; aggs: Json }> = {
+          // Fingerprints: kind as a second source (summary only is kept), so one query serves all.
+          fp: {
+            sources: [
+              { fp: { terms: { field: 'logsift.fingerprint' } } },
+              { kind: { terms: { field: 'logsift.kind' } } },
+            ],
+            aggs: {
+              records: volume.records,
+              bytes: volume.bytes,
+              first: { min: { field: 'logsift.first_seen' } },
+              last: { max: { field: 'logsift.last_seen' } },
+            },
+          },
+        };
+        for (const [dim, field] of Object.entries(dims)) {
+          composites[dim] = { sources: [{ k: { terms: { field, missing_bucket: true } } }], aggs: volume };
+        }
+        for await (const [name, b] of this.#composites(S, this.#query(kindSummaryOrDlq), composites)) {
+          if (name === 'fp') {
+            if (b.key.kind !== 'summary') continue;
+            facts.fingerprints.set(b.key.fp, {
+              records: b.records.value,
+              bytes: b.bytes.value,
+              docs: b.doc_count,
+              firstSeen: b.first.value,
+              lastSeen: b.last.value,
+            });
+          } else {
+            facts.breakdowns[name as keyof typeof dims].set(b.key.k ?? NONE, agg(b));
+          }
+        }
+      })(),
+      (async () => {
+        if (this.#range.from === null) return;
+        const before = new Set<string>();
+        const q = {
+          bool: {
+            filter: [
+              { range: { '@timestamp': { lt: this.#range.from, format: 'strict_date_optional_time' } } },
+              summaryOnly,
+            ],
+          },
+        };
+        const src = { fp: { sources: [{ fp: { terms: { field: 'logsift.fingerprint' } } }], aggs: {} } };
+        for await (const [, b] of this.#composites(S, q, src)) before.add(b.key.fp);
+        facts.seenBefore = before;
+      })(),
     ]);
     return facts;
   }
 
-  async #tier(facts: ReportFacts): Promise<void> {
-    const S = this.#summaries;
-    const q = this.#query(term('logsift.category', 'tier-exists'), term('logsift.kind', 'summary'));
+  /** Tier-exists summaries: total, per tier, per pod (and its node), per pod and tier, INFO evidence. */
+  #tierAggs(): Json {
     const tierValues = {
       nested: { path: PV },
       aggs: {
@@ -336,26 +352,39 @@ export class ElasticsearchReportSource {
         },
       },
     };
-    const r = await this.#search(S, {
-      query: q,
+    return {
+      filter: {
+        bool: { filter: [term('logsift.category', 'tier-exists'), term('logsift.kind', 'summary')] },
+      },
       aggs: {
         total: volume.records,
         pv: tierValues,
-        pods: { ...termsAll('kubernetes.pod.name', { missing: NONE }), aggs: { pv: tierValues } },
+        pods: {
+          ...termsAll('kubernetes.pod.name', { missing: NONE }),
+          aggs: {
+            records: volume.records,
+            // A pod's node: the smallest node name seen with it (the files backend does the same).
+            node: { terms: { field: 'kubernetes.node.name', size: 1, order: { _key: 'asc' } } },
+            pv: tierValues,
+          },
+        },
         // Level words may be `INFO` or `info`.
         info: {
           filter: { term: { 'log.level': { value: 'INFO', case_insensitive: true } } },
           aggs: issueAggs(),
         },
       },
-    });
-    const a = r.aggregations;
+    };
+  }
+
+  #readTier(a: Json, facts: ReportFacts): void {
     const tier = facts.tier;
     tier.total = a.total.value;
     this.#checkTerms(a.pv.f.v, 'tier values');
     for (const b of a.pv.f.v.buckets as Json[]) tier.byTier.set(b.key, b.n.value);
     this.#checkTerms(a.pods, 'tier-exists pods');
     for (const p of a.pods.buckets as Json[]) {
+      tier.byPod.set(p.key, { node: p.node.buckets[0]?.key ?? NONE, count: p.records.value });
       for (const b of p.pv.f.v.buckets as Json[]) {
         let m = tier.byTierPod.get(b.key);
         if (!m) {
@@ -371,25 +400,11 @@ export class ElasticsearchReportSource {
         'tier-exists documents carry no logsift.param_values: the per-tier split is unavailable',
       );
     }
-    // Pod -> node: composite (pod, node), sorted, nulls first: keep the smallest node name.
-    const src = [
-      { pod: { terms: { field: 'kubernetes.pod.name', missing_bucket: true } } },
-      { node: { terms: { field: 'kubernetes.node.name', missing_bucket: true } } },
-    ];
-    for await (const b of this.#composite(S, q, src, { records: volume.records })) {
-      const pod: string = b.key.pod ?? NONE;
-      const node: string | null = b.key.node;
-      const cur = tier.byPod.get(pod);
-      if (cur) {
-        cur.count += b.records.value;
-        if (node !== null && cur.node === NONE) cur.node = node;
-      } else tier.byPod.set(pod, { node: node ?? NONE, count: b.records.value });
-    }
     this.#readIssue(a.info, tier.info, a.info.records.value);
   }
 
-  async #netlink(facts: ReportFacts, interval: string): Promise<void> {
-    const q = this.#query(term('logsift.category', 'netlink-error'), term('logsift.kind', 'summary'));
+  /** Netlink-error summaries: total, nodes, per errno (with nodes), per operation, over time, EMFILE evidence. */
+  #netlinkAggs(interval: string): Json {
     const byName = (name: string, sub: Json = {}): Json => ({
       nested: { path: PV },
       aggs: {
@@ -399,8 +414,10 @@ export class ElasticsearchReportSource {
         },
       },
     });
-    const r = await this.#search(this.#summaries, {
-      query: q,
+    return {
+      filter: {
+        bool: { filter: [term('logsift.category', 'netlink-error'), term('logsift.kind', 'summary')] },
+      },
       aggs: {
         total: volume.records,
         nodes: termsAll('kubernetes.node.name'),
@@ -422,8 +439,10 @@ export class ElasticsearchReportSource {
           },
         },
       },
-    });
-    const a = r.aggregations;
+    };
+  }
+
+  #readNetlink(a: Json, facts: ReportFacts): void {
     const nl = facts.netlink;
     nl.total = a.total.value;
     this.#checkTerms(a.nodes, 'netlink nodes');
