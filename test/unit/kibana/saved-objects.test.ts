@@ -93,6 +93,7 @@ describe('Kibana saved objects', () => {
     const types = summaryFieldTypes();
     const named: string[] = [];
     for (const o of buildSavedObjects('logsift')) {
+      // biome-ignore lint/suspicious/noExplicitAny: saved-object attributes, read by known paths
       const a = o.attributes as Record<string, any>;
       if (o.type === 'index-pattern') named.push(a.timeFieldName);
       if (o.type === 'search') {
