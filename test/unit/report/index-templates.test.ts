@@ -28,7 +28,7 @@ describe('index templates and document schemas', () => {
   const mappings = (kind: 'summaries' | 'stats') =>
     (
       templates.find((t) => t.kind === kind)!.body as {
-        template: { mappings: Record<string, unknown> & { properties: object } };
+        template: { mappings: Record<string, unknown> & { properties: Record<string, unknown> } };
       }
     ).template.mappings;
 
