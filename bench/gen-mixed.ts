@@ -284,6 +284,8 @@ export function* generateMixed(opts: MixedOptions): Generator<MixedMessage> {
   const felixRows = rows.filter(
     (r) => r.component === 'felix' && r.kind === 'calico' && r.level !== 'PANIC' && r.level !== 'FATAL',
   );
+  const felixInfo = felixRows.filter((r) => r.level === 'INFO' || r.level === 'DEBUG');
+  const felixWarn = felixRows.filter((r) => r.level === 'WARNING');
   const byComponent = new Map<string, Row[]>();
   for (const r of rows) {
     const list = byComponent.get(r.component) ?? [];
@@ -395,8 +397,11 @@ export function* generateMixed(opts: MixedOptions): Generator<MixedMessage> {
     }
     if (x < 0.6) {
       // felix routine lines (all corpus rows), any calico-node shipper.
+      // Mostly INFO, as on a real node: warnings and errors are 1-minute buckets, INFO 1 hour.
       const src = rng.pick(calicoNode);
-      return { src, lines: render(rng.pick(felixRows), ms).split('\n') };
+      const y = rng.float();
+      const pool = y < 0.9 ? felixInfo : y < 0.97 ? felixWarn : felixRows;
+      return { src, lines: render(rng.pick(pool), ms).split('\n') };
     }
     if (x < 0.72) {
       // every other corpus row: typha, cni, ipam, confd, bird, goldmane, whisker, startup...
