@@ -248,6 +248,10 @@ export class KafkaSource {
   async #ensureTopic(topic: string): Promise<void> {
     if (this.#dlqTopicsEnsured.has(topic)) return;
     try {
+      if ((await this.#admin.listTopics()).includes(topic)) {
+        this.#dlqTopicsEnsured.add(topic);
+        return;
+      }
       await this.#admin.createTopics({ topics: [{ topic, numPartitions: 1 }], waitForLeaders: true });
     } catch (err) {
       // TOPIC_ALREADY_EXISTS is fine; anything else shows up on the produce.
