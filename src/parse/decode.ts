@@ -43,19 +43,35 @@ const ASCII = 2;
  * whether everything scanned is ASCII (lets short ASCII units skip the UTF-8 work).
  */
 function probe(v: Uint8Array | string): number {
-  const isStr = typeof v === 'string';
-  const len = isStr ? v.length : v.byteLength;
-  const n = len < BINARY_PROBE ? len : BINARY_PROBE;
+  return typeof v === 'string' ? probeText(v) : probeBytes(v);
+}
+
+function probeText(v: string): number {
+  const n = Math.min(v.length, BINARY_PROBE);
   let ctl = 0;
   let high = 0;
   for (let i = 0; i < n; i++) {
-    const c = isStr ? v.charCodeAt(i) : v[i]!;
+    const c = v.charCodeAt(i);
     if (c < 32 || c === 127) {
-      if (c === 0) return BINARY | (high === 0 ? ASCII : 0);
+      if (c === 0) return BINARY;
       if (isControl(c)) ctl++;
-    } else high |= c & 0xff80;
+    } else high |= c;
   }
-  return (n > 0 && ctl / n > BINARY_CONTROL_RATIO ? BINARY : 0) | (high === 0 ? ASCII : 0);
+  return (n > 0 && ctl / n > BINARY_CONTROL_RATIO ? BINARY : 0) | (high < 0x80 ? ASCII : 0);
+}
+
+function probeBytes(v: Uint8Array): number {
+  const n = Math.min(v.byteLength, BINARY_PROBE);
+  let ctl = 0;
+  let high = 0;
+  for (let i = 0; i < n; i++) {
+    const c = v[i]!;
+    if (c < 32 || c === 127) {
+      if (c === 0) return BINARY;
+      if (isControl(c)) ctl++;
+    } else high |= c;
+  }
+  return (n > 0 && ctl / n > BINARY_CONTROL_RATIO ? BINARY : 0) | (high < 0x80 ? ASCII : 0);
 }
 
 /** UTF-8 byte length of a JS string (lone surrogates count 3, as TextEncoder writes U+FFFD). */
@@ -94,11 +110,23 @@ export function decodeUnit(value: Uint8Array | string, opts: DecodeOptions = {})
   if ((pr & ASCII) !== 0 && !binary) {
     if (typeof value === 'string') {
       if (value.length <= BINARY_PROBE && value.length <= max) {
-        return { text: stripTrailingNewline(value), bytes: value.length, flags: NO_FLAGS, oversize: false, binary };
+        return {
+          text: stripTrailingNewline(value),
+          bytes: value.length,
+          flags: NO_FLAGS,
+          oversize: false,
+          binary,
+        };
       }
     } else if (value.byteLength <= BINARY_PROBE && value.byteLength <= max) {
-      const text = Buffer.from(value.buffer, value.byteOffset, value.byteLength).latin1Slice();
-      return { text: stripTrailingNewline(text), bytes: value.byteLength, flags: NO_FLAGS, oversize: false, binary };
+      const text = Buffer.from(value.buffer, value.byteOffset, value.byteLength).toString('latin1');
+      return {
+        text: stripTrailingNewline(text),
+        bytes: value.byteLength,
+        flags: NO_FLAGS,
+        oversize: false,
+        binary,
+      };
     }
   }
   const flags: RecordFlag[] = [];

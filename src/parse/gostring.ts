@@ -8,12 +8,16 @@
  * it is not closed before `end`.
  */
 export function quotedEnd(s: string, i: number, end = s.length): number {
-  for (let p = i + 1; p < end; p++) {
-    const c = s.charCodeAt(p);
-    if (c === 92) p++;
-    else if (c === 34) return p + 1;
+  let p = i + 1;
+  for (;;) {
+    const q = s.indexOf('"', p);
+    if (q < 0 || q >= end) return -1;
+    // The quote is escaped when preceded by an odd run of backslashes.
+    let b = q - 1;
+    while (b > i && s.charCodeAt(b) === 92) b--;
+    if (((q - 1 - b) & 1) === 0) return q + 1;
+    p = q + 1;
   }
-  return -1;
 }
 
 /** True when `s[i..end)` is exactly one complete Go-quoted string. */

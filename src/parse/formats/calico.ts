@@ -22,23 +22,25 @@ import { digits, wallMs } from '../timestamp.ts';
 import type { ParsedLine } from './types.ts';
 import { NO_FIELDS, untimed } from './types.ts';
 
-function levelOf(word: string): Level {
-  switch (word) {
-    case 'INFO':
-      return 'INFO';
-    case 'DEBUG':
-      return 'DEBUG';
-    case 'WARNING':
-    case 'WARN':
-      return 'WARNING';
-    case 'ERROR':
-      return 'ERROR';
-    case 'FATAL':
-      return 'FATAL';
-    case 'PANIC':
-      return 'PANIC';
-    case 'TRACE':
-      return 'DEBUG';
+/** Level word at s[from, to) without allocating: DEBUG INFO WARNING ERROR FATAL PANIC (+ WARN, TRACE). */
+function levelAt(s: string, from: number, to: number): Level {
+  const n = to - from;
+  switch (s.charCodeAt(from)) {
+    case 73: // I
+      return n === 4 && s.startsWith('INFO', from) ? 'INFO' : 'UNKNOWN';
+    case 68: // D
+      return n === 5 && s.startsWith('DEBUG', from) ? 'DEBUG' : 'UNKNOWN';
+    case 87: // W
+      if (n === 7 && s.startsWith('WARNING', from)) return 'WARNING';
+      return n === 4 && s.startsWith('WARN', from) ? 'WARNING' : 'UNKNOWN';
+    case 69: // E
+      return n === 5 && s.startsWith('ERROR', from) ? 'ERROR' : 'UNKNOWN';
+    case 70: // F
+      return n === 5 && s.startsWith('FATAL', from) ? 'FATAL' : 'UNKNOWN';
+    case 80: // P
+      return n === 5 && s.startsWith('PANIC', from) ? 'PANIC' : 'UNKNOWN';
+    case 84: // T: logrus Trace is below Debug
+      return n === 5 && s.startsWith('TRACE', from) ? 'DEBUG' : 'UNKNOWN';
     default:
       return 'UNKNOWN';
   }
@@ -89,7 +91,7 @@ export function parseCalico(s: string): ParsedLine | null {
   if (s.charCodeAt(p) !== 32 || s.charCodeAt(p + 1) !== 91) return null;
   const lvEnd = s.indexOf(']', p + 2);
   if (lvEnd < 0 || lvEnd - p > 12) return null;
-  const level = levelOf(s.slice(p + 2, lvEnd));
+  const level = levelAt(s, p + 2, lvEnd);
   if (s.charCodeAt(lvEnd + 1) !== 91) return null;
   let q = lvEnd + 2;
   let pid = 0;
@@ -265,7 +267,7 @@ export interface SplitResult {
 function keyLess(s: string, k1: number, e1: number, k2: number, e2: number): boolean {
   const n1 = e1 - k1;
   const n2 = e2 - k2;
-  const n = n1 < n2 ? n1 : n2;
+  const n = Math.min(n1, n2);
   for (let i = 0; i < n; i++) {
     const a = s.charCodeAt(k1 + i);
     const b = s.charCodeAt(k2 + i);
@@ -297,7 +299,7 @@ export function splitFields(body: string): SplitResult {
     eq = body.indexOf('=', eq + 1);
   }
   if (total === 0) return { message: body, fields: NO_FIELDS };
-  const count = total < MAX_CANDIDATES ? total : MAX_CANDIDATES;
+  const count = Math.min(total, MAX_CANDIDATES);
   const base = total - count;
   // Right-to-left acceptance.
   let nAcc = 0;
