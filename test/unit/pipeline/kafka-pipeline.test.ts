@@ -1,0 +1,270 @@
+// The Kafka pipeline's control flow without servers: a compare-and-set store with Elasticsearch's
+// semantics (test/unit/aggregate/helpers.ts) and a fake kafkajs batch control. The real Kafka and
+// Elasticsearch are exercised by test/integration/run-basic.test.ts.
+import { describe, expect, it } from 'vitest';
+import type { WriteItem, WriteResult } from '../../../src/aggregate/store.ts';
+import { loadConfig } from '../../../src/config/index.ts';
+import type { DeadLetter } from '../../../src/domain/record.ts';
+import {
+  KafkaPipeline,
+  type PipelineBatch,
+  type PipelineControl,
+  type PipelineSource,
+} from '../../../src/pipeline/kafka-pipeline.ts';
+import { silentLogger } from '../../../src/telemetry/logger.ts';
+import { createRunMetrics } from '../../../src/telemetry/metrics.ts';
+import { CasStore } from '../aggregate/helpers.ts';
+
+const T0 = Date.UTC(2025, 0, 14, 9, 30);
+const config = loadConfig({ env: { KAFKA_BROKERS: 'k:1', LOGSIFT_TOPICS: 't', ES_URL: 'http://es:9200' } });
+const enc = new TextEncoder();
+
+function calico(i: number): string {
+  const ts = new Date(T0 + i * 1000).toISOString().replace('T', ' ').replace('Z', '').slice(0, 23);
+  return `${ts} [INFO][7] felix/route_table.go ${100 + (i % 5)}: Syncing routes ifaceName="cali${i % 3}" count=${i}`;
+}
+
+function batch(from: number, to: number, extra: Record<number, Uint8Array> = {}): PipelineBatch {
+  const messages = [];
+  for (let o = from; o < to; o++) {
+    messages.push({
+      offset: o,
+      timestampMs: T0 + o * 1000,
+      value: extra[o] ?? enc.encode(calico(o)),
+      key: null,
+    });
+  }
+  return { topic: 't', partition: 0, messages, lastOffset: to - 1, highWatermark: to };
+}
+
+class FakeControl implements PipelineControl {
+  resolved: number[] = [];
+  commits: number[] = [];
+  heartbeats = 0;
+  paused = false;
+  heartbeatError: Error | null = null;
+  resolve(offset: number): void {
+    this.resolved.push(offset);
+  }
+  async commit(offset: number): Promise<void> {
+    this.commits.push(offset);
+  }
+  async heartbeat(): Promise<void> {
+    this.heartbeats += 1;
+    if (this.heartbeatError) throw this.heartbeatError;
+  }
+  isRunning(): boolean {
+    return true;
+  }
+  pause(): void {
+    this.paused = true;
+  }
+}
+
+class FakeSource implements PipelineSource {
+  produced: DeadLetter[] = [];
+  resume(): void {}
+  async committedOffsets(): Promise<Map<number, number>> {
+    return new Map([[0, -1]]);
+  }
+  async produceDeadLetters(dls: readonly DeadLetter[]): Promise<void> {
+    this.produced.push(...dls);
+  }
+}
+
+function setup(store = new CasStore()) {
+  const source = new FakeSource();
+  const metrics = createRunMetrics();
+  const pipeline = new KafkaPipeline({
+    config,
+    source,
+    store,
+    log: silentLogger(),
+    metrics,
+    instanceId: 'test',
+    sleep: async () => {},
+  });
+  pipeline.onJoin('member-1', { t: [0] });
+  return { store, source, metrics, pipeline };
+}
+
+describe('KafkaPipeline', () => {
+  it('counts every unit, resolves and commits the end of each acknowledged batch', async () => {
+    const { store, pipeline, metrics } = setup();
+    const c = new FakeControl();
+    await pipeline.handleBatch(batch(0, 100), c);
+    await pipeline.handleBatch(batch(100, 250), c);
+    expect(store.total()).toBe(250);
+    expect(c.resolved).toEqual([99, 249]);
+    expect(c.commits).toEqual([100, 250]); // next offset to read, not +1 (F14b)
+    expect(metrics.recordsIn.get()).toBe(250);
+    expect(metrics.unitsCounted.get()).toBe(250);
+    expect(metrics.commits.get()).toBe(2);
+  });
+
+  it('cuts epochs at epoch.maxRecords and commits after each', async () => {
+    const small = loadConfig({
+      env: { KAFKA_BROKERS: 'k:1', LOGSIFT_TOPICS: 't', ES_URL: 'http://es:9200' },
+      configFile: undefined,
+    });
+    const cfg = { ...small, epoch: { ...small.epoch, maxRecords: 40 } };
+    const store = new CasStore();
+    const pipeline = new KafkaPipeline({
+      config: cfg,
+      source: new FakeSource(),
+      store,
+      log: silentLogger(),
+      metrics: createRunMetrics(),
+      instanceId: 'x',
+      sleep: async () => {},
+    });
+    pipeline.onJoin('m', { t: [0] });
+    const c = new FakeControl();
+    await pipeline.handleBatch(batch(0, 100), c);
+    expect(c.commits).toEqual([40, 80, 100]);
+    expect(store.total()).toBe(100);
+  });
+
+  it('an ambiguous write (applied, answered 503) is adopted on the 409 that follows (F8)', async () => {
+    const store = new CasStore();
+    const real = store.write.bind(store);
+    let first = true;
+    store.write = async (items: readonly WriteItem[]): Promise<WriteResult[]> => {
+      const results = await real(items);
+      if (!first) return results;
+      first = false;
+      // Every item landed, but the answer was lost.
+      return results.map((r) => ({ ok: false, id: r.id, status: 0, kind: 'retry', reason: 'timeout' }));
+    };
+    const { pipeline, metrics } = setup(store);
+    const c = new FakeControl();
+    await pipeline.handleBatch(batch(0, 50), c);
+    expect(store.total()).toBe(50);
+    expect(c.commits).toEqual([50]);
+    expect(metrics.conflicts.get({ resolution: 'adopted' })).toBeGreaterThan(0);
+    expect(metrics.conflicts.get({ resolution: 'foreign' })).toBe(0);
+  });
+
+  it('a foreign writer aborts the epoch without resolving; the redelivered batch counts once', async () => {
+    const store = new CasStore();
+    const { pipeline, metrics } = setup(store);
+    const c = new FakeControl();
+    await pipeline.handleBatch(batch(0, 20), c);
+    // Another writer re-indexes every document (same counts, other attempt): our versions are stale.
+    for (const [id, v] of store.docs) {
+      const doc = structuredClone(v.doc);
+      doc.logsift.writer = { member: 'zombie', attempt: 'other' };
+      store.docs.set(id, { ...v, doc, seqNo: v.seqNo + 1000 });
+    }
+    const c2 = new FakeControl();
+    await pipeline.handleBatch(batch(20, 40), c2);
+    expect(c2.resolved).toEqual([]);
+    expect(c2.commits).toEqual([]);
+    expect(metrics.conflicts.get({ resolution: 'foreign' })).toBeGreaterThan(0);
+    // kafkajs fetches again from the last resolved offset (20).
+    await pipeline.handleBatch(batch(20, 40), c2);
+    expect(c2.commits).toEqual([40]);
+    expect(store.total()).toBe(40);
+  });
+
+  it('a failed heartbeat aborts the epoch (membership may be lost, F7); nothing is written or resolved', async () => {
+    const { store, pipeline } = setup();
+    const c = new FakeControl();
+    c.heartbeatError = new Error('REBALANCE_IN_PROGRESS');
+    await pipeline.handleBatch(batch(0, 30), c);
+    expect(store.docs.size).toBe(0);
+    expect(c.resolved).toEqual([]);
+    c.heartbeatError = null;
+    await pipeline.handleBatch(batch(0, 30), c);
+    expect(store.total()).toBe(30);
+    expect(c.commits).toEqual([30]);
+  });
+
+  it('retries failed items with heartbeats in between until acknowledged', async () => {
+    const store = new CasStore();
+    let failures = 4;
+    store.failItem = () => failures > 0;
+    const real = store.write.bind(store);
+    store.write = async (items) => {
+      const r = await real(items);
+      failures -= 1;
+      return r;
+    };
+    const { pipeline, metrics } = setup(store);
+    const c = new FakeControl();
+    await pipeline.handleBatch(batch(0, 25), c);
+    expect(store.total()).toBe(25);
+    expect(c.commits).toEqual([25]);
+    expect(c.heartbeats).toBeGreaterThanOrEqual(5);
+    expect(metrics.esRetries.get({ kind: 'bulk_item' })).toBeGreaterThan(0);
+  });
+
+  it('a write block (403) halts the partition: paused, nothing committed, not ready', async () => {
+    const store = new CasStore();
+    store.write = async (items) =>
+      items.map((it) => ({
+        ok: false,
+        id: it.id,
+        status: 403,
+        kind: 'reject',
+        reason: 'cluster_block_exception',
+      }));
+    const { pipeline } = setup(store);
+    const c = new FakeControl();
+    await pipeline.handleBatch(batch(0, 10), c);
+    expect(c.paused).toBe(true);
+    expect(c.commits).toEqual([]);
+    expect(pipeline.haltedPartitions).toEqual(['t/0']);
+    // A new group join resumes and forgets the halt (state is rebuilt from the committed offset).
+    pipeline.onJoin('member-2', { t: [0] });
+    expect(pipeline.haltedPartitions).toEqual([]);
+  });
+
+  it('dead letters are produced (awaited) before the commit and counted as dlq:<reason>', async () => {
+    const { store, source, pipeline, metrics } = setup();
+    const c = new FakeControl();
+    const bin = new Uint8Array([0, 1, 2, 3, 0, 0, 255, 254, 0, 9, 8, 7, 0, 1]);
+    await pipeline.handleBatch(batch(0, 10, { 4: bin, 7: enc.encode('{"log": "broken') }), c);
+    expect(source.produced.map((d) => [d.position.offset, d.reason])).toEqual([
+      [4, 'binary'],
+      [7, 'broken-envelope'],
+    ]);
+    expect(store.total()).toBe(10);
+    const dlq = store.summaries().filter((d) => d.logsift.kind === 'dlq');
+    expect(dlq.map((d) => [d.logsift.fingerprint, d.logsift.count]).sort()).toEqual([
+      ['dlq:binary', 1],
+      ['dlq:broken-envelope', 1],
+    ]);
+    expect(metrics.deadLettered.get({ reason: 'binary' })).toBe(1);
+    expect(c.commits).toEqual([10]);
+  });
+
+  it('a batch that starts above the expected offset counts a gap (F9)', async () => {
+    const { pipeline, metrics } = setup();
+    const c = new FakeControl();
+    await pipeline.handleBatch(batch(0, 10), c);
+    await pipeline.handleBatch(batch(15, 20), c);
+    expect(metrics.offsetGaps.get()).toBe(5);
+    expect(c.commits).toEqual([10, 20]);
+  });
+
+  it('a redelivered prefix (below the fetch position) is not pushed twice', async () => {
+    const { store, pipeline } = setup();
+    const c = new FakeControl();
+    await pipeline.handleBatch(batch(0, 10), c);
+    await pipeline.handleBatch(batch(5, 20), c);
+    expect(store.total()).toBe(20);
+  });
+
+  it('a restart replays from the commit; the skip rule keeps it exact', async () => {
+    const store = new CasStore();
+    const a = setup(store);
+    const c = new FakeControl();
+    await a.pipeline.handleBatch(batch(0, 60), c);
+    // New process (fresh caches), replaying from an older commit (crash after the write).
+    const b = setup(store);
+    await b.pipeline.handleBatch(batch(30, 90), new FakeControl());
+    expect(store.total()).toBe(90);
+    expect(b.metrics.unitsSkipped.get()).toBe(30);
+  });
+});
