@@ -131,7 +131,7 @@ export async function runCommand(
     });
     log.info({ port: http.port, host: http.host }, 'telemetry http listening (/metrics /healthz /readyz)');
 
-    const replicas = (config.elasticsearch as { replicas?: number }).replicas;
+    const replicas = config.elasticsearch.replicas;
     const setup = await untilDone(
       log,
       'elasticsearch setup',

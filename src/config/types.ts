@@ -61,6 +61,8 @@ export interface Config {
     readonly caFile?: string;
     readonly requestTimeoutMs: number;
     readonly maxBulkBytes: number;
+    /** index.number_of_replicas for the installed templates; undefined = the template's. */
+    readonly replicas?: number;
     readonly refresh: boolean | 'wait_for';
   };
   readonly http: { readonly port: number; readonly host: string };
