@@ -9,7 +9,12 @@
  * Also writes the unwrapped messages to bench/.data/messages.txt for the Drain3 run (bench/drain3_bench.py),
  * so both miners see the same messages (Drain3 gets them pre-unwrapped: the comparison favours it).
  *
- * Prints one JSON line: {"lines":..., "seconds":..., "linesPerSec":..., "peakRssMb":..., "summaries":...}
+ * Prints one JSON line: {"lines":..., "seconds":..., "linesPerSec":..., "cpuLinesPerSec":..., "peakRssMb":...,
+ * "summaries":..., "cpuUsPerLine": {"parse":..., "classify":..., "aggregate":..., "total":...}}.
+ * `linesPerSec` is wall time (what `npm run bench` reports); `cpuLinesPerSec` and the per-stage
+ * figures use this process's CPU time (user + system), which stays meaningful on a shared machine.
+ * Per-stage CPU is sampled around each batch of 256 units, so the sampling itself costs < 0.1%.
+ * BENCH_MEM=1 adds heap/RSS samples every 100k lines on stderr.
  */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -59,18 +64,42 @@ function writeDrainMessages(): void {
   writeFileSync(join(ROOT, 'bench', '.data', 'messages.txt'), `${out.join('\n')}\n`);
 }
 
+/** CPU microseconds (user + system) of this process. */
+function cpuNow(): number {
+  const u = process.cpuUsage();
+  return u.user + u.system;
+}
+
+const MEM = process.env.BENCH_MEM === '1';
+
 async function run(): Promise<void> {
   const EPOCH = 10_000;
   const t0 = process.hrtime.bigint();
+  const c0 = cpuNow();
+  let parseUs = 0;
+  let classifyUs = 0;
+  let aggregateUs = 0;
   let epoch = state.beginEpoch();
   const take = (outs: ParseOutcome[]): void => {
-    for (const o of outs) {
-      if (o.kind === 'record') {
-        epoch.add({ record: o.record, classification: classify(o.record) });
-      } else epoch.addDeadLetter(o.deadLetter);
+    // Classify the batch first, then aggregate it: two CPU samples per batch, not per line.
+    const a = cpuNow();
+    const cls = new Array<ReturnType<typeof classify> | null>(outs.length);
+    for (let k = 0; k < outs.length; k++) {
+      const o = outs[k]!;
+      cls[k] = o.kind === 'record' ? classify(o.record) : null;
     }
+    const b = cpuNow();
+    for (let k = 0; k < outs.length; k++) {
+      const o = outs[k]!;
+      if (o.kind === 'record') epoch.add({ record: o.record, classification: cls[k]! });
+      else epoch.addDeadLetter(o.deadLetter);
+    }
+    const c = cpuNow();
+    classifyUs += b - a;
+    aggregateUs += c - b;
   };
   const flush = async (): Promise<void> => {
+    const a = cpuNow();
     epoch.provide(await store.load(epoch.missing()));
     const results = await store.write(epoch.build());
     for (const r of results) {
@@ -79,16 +108,32 @@ async function run(): Promise<void> {
     }
     epoch.complete();
     epoch = state.beginEpoch();
+    aggregateUs += cpuNow() - a;
   };
+  let batchStart = cpuNow();
   for (let i = 0; i < LINES; i++) {
     parse.push(unitAt(i));
-    if (i % 256 === 255) take(parse.drain());
-    if (epoch.units >= EPOCH) await flush();
+    if (i % 256 === 255) {
+      const outs = parse.drain();
+      parseUs += cpuNow() - batchStart;
+      take(outs);
+      if (epoch.units >= EPOCH) await flush();
+      batchStart = cpuNow();
+    }
+    if (MEM && i % 100_000 === 99_999) {
+      const m = process.memoryUsage();
+      console.error(
+        `mem @${i + 1}: rss ${(m.rss / 1048576).toFixed(0)} MB, heapUsed ${(m.heapUsed / 1048576).toFixed(0)} MB, heapTotal ${(m.heapTotal / 1048576).toFixed(0)} MB, external ${(m.external / 1048576).toFixed(0)} MB, arrayBuffers ${(m.arrayBuffers / 1048576).toFixed(0)} MB`,
+      );
+    }
   }
   parse.flush();
-  take(parse.drain());
+  const outs = parse.drain();
+  parseUs += cpuNow() - batchStart;
+  take(outs);
   await flush();
   const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
+  const cpuSeconds = (cpuNow() - c0) / 1e6;
   const docs = [...store.documents()];
   const total = docs.reduce(
     (a, d) => a + (d.doc.logsift.kind === 'stats' ? 0 : (d.doc.logsift as { count: number }).count),
@@ -102,6 +147,14 @@ async function run(): Promise<void> {
       lines: LINES,
       seconds: Number(seconds.toFixed(2)),
       linesPerSec: Math.round(LINES / seconds),
+      cpuSeconds: Number(cpuSeconds.toFixed(2)),
+      cpuLinesPerSec: Math.round(LINES / cpuSeconds),
+      cpuUsPerLine: {
+        parse: Number((parseUs / LINES).toFixed(2)),
+        classify: Number((classifyUs / LINES).toFixed(2)),
+        aggregate: Number((aggregateUs / LINES).toFixed(2)),
+        total: Number(((cpuSeconds * 1e6) / LINES).toFixed(2)),
+      },
       peakRssMb: Math.round(peakRssMb),
       summaries: summaryDocs,
       reductionPct: Number((100 * (1 - summaryDocs / LINES)).toFixed(3)),

@@ -4,17 +4,35 @@
  *
  * A pure function of its inputs. The memo cache below only avoids re-hashing; it can never
  * change a result (a hit returns exactly what a miss would compute). It is bounded
- * (FINGERPRINT_CACHE_CAPACITY) and counts what it evicts.
+ * (FINGERPRINT_CACHE_CAPACITY entries, templates up to MAX_MEMO_TEMPLATE_LENGTH characters) and
+ * counts what it evicts.
+ *
+ * Hot path: classify() hands the template over as two parts, `head` (the masked message, a string
+ * object the mask-text cache returns again and again) and `tail` (the masked fields, interned by
+ * template.ts), so a hit hashes no fresh string but the component: no template is concatenated,
+ * flattened or hashed per line, and sha256 runs on misses only.
  */
 import { createHash } from 'node:crypto';
 
 /** Pinned ruleset version: part of every fingerprint. Bump it whenever a template can change. */
 export const RULESET_VERSION = '2026.11.1';
 
-export const FINGERPRINT_CACHE_CAPACITY = 50_000;
+/** Distinct (component, level, template) entries kept; real traffic has a few thousand. */
+export const FINGERPRINT_CACHE_CAPACITY = 20_000;
+/** Longer templates are hashed without being memoised (bounded memory per entry). */
+export const MAX_MEMO_TEMPLATE_LENGTH = 1024;
 
-/** component\0level → (template → fingerprint). Nested so no long key string is built per line. */
-const cache = new Map<string, Map<string, string>>();
+/** A memoised template (head + tail, concatenated once) and its fingerprint. */
+export interface TemplateFingerprint {
+  readonly template: string;
+  readonly fingerprint: string;
+}
+
+/** component → level → head → tail → entry. Nested so no key string is built per line. */
+type Tails = Map<string, TemplateFingerprint>;
+type Heads = Map<string, Tails>;
+type Levels = Map<string, Heads>;
+const cache = new Map<string, Levels>();
 let size = 0;
 let hits = 0;
 let misses = 0;
@@ -28,40 +46,77 @@ export function computeFingerprint(component: string, level: string, template: s
 }
 
 /**
- * Memoised `computeFingerprint`. When the cap is reached the oldest inner entry of the oldest
- * (component, level) group is evicted (FIFO by Map insertion order) and counted.
+ * The template `head + tail` and its fingerprint, memoised. When the cap is reached the oldest
+ * entry of the oldest (component, level, head) group is evicted (FIFO by Map insertion order) and
+ * counted.
  */
-export function fingerprint(component: string, level: string, template: string): string {
-  const outerKey = `${component}\0${level}`;
-  let inner = cache.get(outerKey);
-  if (inner !== undefined) {
-    const hit = inner.get(template);
-    if (hit !== undefined) {
-      hits++;
-      return hit;
-    }
+export function templateFingerprint(
+  component: string,
+  level: string,
+  head: string,
+  tail: string,
+): TemplateFingerprint {
+  let levels = cache.get(component);
+  let heads = levels?.get(level);
+  let tails = heads?.get(head);
+  const hit = tails?.get(tail);
+  if (hit !== undefined) {
+    hits++;
+    return hit;
   }
   misses++;
-  const fp = computeFingerprint(component, level, template);
-  if (size >= FINGERPRINT_CACHE_CAPACITY) evictOne();
-  if (inner === undefined) {
-    inner = new Map();
-    cache.set(outerKey, inner);
+  const template = tail.length === 0 ? head : head + tail;
+  const entry: TemplateFingerprint = {
+    template,
+    fingerprint: computeFingerprint(component, level, template),
+  };
+  if (template.length > MAX_MEMO_TEMPLATE_LENGTH) return entry;
+  if (size >= FINGERPRINT_CACHE_CAPACITY) {
+    evictOne();
+    // Eviction may have dropped one of the maps found above.
+    levels = cache.get(component);
+    heads = levels?.get(level);
+    tails = heads?.get(head);
   }
-  inner.set(template, fp);
+  if (levels === undefined) {
+    levels = new Map();
+    cache.set(component, levels);
+  }
+  if (heads === undefined) {
+    heads = new Map();
+    levels.set(level, heads);
+  }
+  if (tails === undefined) {
+    tails = new Map();
+    heads.set(head, tails);
+  }
+  tails.set(tail, entry);
   size++;
-  return fp;
+  return entry;
+}
+
+/** Memoised `computeFingerprint`. */
+export function fingerprint(component: string, level: string, template: string): string {
+  return templateFingerprint(component, level, template, '').fingerprint;
 }
 
 function evictOne(): void {
-  for (const [k, inner] of cache) {
-    const oldest = inner.keys().next();
-    if (!oldest.done) {
-      inner.delete(oldest.value);
-      size--;
-      evictions++;
+  for (const [c, levels] of cache) {
+    for (const [l, heads] of levels) {
+      for (const [h, tails] of heads) {
+        const oldest = tails.keys().next();
+        if (!oldest.done) {
+          tails.delete(oldest.value);
+          size--;
+          evictions++;
+        }
+        if (tails.size === 0) heads.delete(h);
+        break;
+      }
+      if (heads.size === 0) levels.delete(l);
+      break;
     }
-    if (inner.size === 0) cache.delete(k);
+    if (levels.size === 0) cache.delete(c);
     return;
   }
 }

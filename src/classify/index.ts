@@ -8,10 +8,10 @@
 import type { Category, Classification } from '../domain/classification.ts';
 import type { Level, LogRecord } from '../domain/record.ts';
 import type { CacheStats } from './cache.ts';
-import { fingerprint, RULESET_VERSION } from './fingerprint.ts';
-import { buildTemplate, maskText, textCache } from './miner/template.ts';
-import { birdSiteCache, errnoCache, felixSiteCache, matchNetlink } from './rules/netlink.ts';
-import { matchTierExists } from './rules/tier-exists.ts';
+import { fingerprint, RULESET_VERSION, templateFingerprint } from './fingerprint.ts';
+import { fieldsMemoStats, fieldsTail, maskText, textCache, valueCache } from './miner/template.ts';
+import { birdSiteCache, errnoCache, felixSiteCache, netlinkParts } from './rules/netlink.ts';
+import { tierExistsParts } from './rules/tier-exists.ts';
 
 export type { CacheStats } from './cache.ts';
 export { type FingerprintCacheStats, fingerprintCacheStats } from './fingerprint.ts';
@@ -19,7 +19,14 @@ export { RULESET_VERSION };
 
 /** Counters of the bounded memo caches (mask-text, netlink errno/site) for telemetry. */
 export function classifyCacheStats(): CacheStats[] {
-  return [textCache.stats(), errnoCache.stats(), felixSiteCache.stats(), birdSiteCache.stats()];
+  return [
+    textCache.stats(),
+    fieldsMemoStats(),
+    valueCache.stats(),
+    errnoCache.stats(),
+    felixSiteCache.stats(),
+    birdSiteCache.stats(),
+  ];
 }
 
 const NO_PARAMS: Readonly<Record<string, string>> = Object.freeze({});
@@ -50,29 +57,35 @@ export function categoryByLevel(record: LogRecord): Category {
 }
 
 function classifyUnsafe(record: LogRecord): Classification {
-  const tier = matchTierExists(record);
+  const tier = tierExistsParts(record);
   if (tier !== null) {
+    const tf = templateFingerprint(record.component, record.level, tier.head, tier.tail);
     return {
-      fingerprint: fingerprint(record.component, record.level, tier.template),
+      fingerprint: tf.fingerprint,
       category: 'tier-exists',
-      template: tier.template,
+      template: tf.template,
       params: tier.params,
     };
   }
-  const nl = matchNetlink(record);
+  const nl = netlinkParts(record);
   if (nl !== null) {
+    const tf = templateFingerprint(record.component, record.level, nl.head, nl.tail);
     return {
-      fingerprint: fingerprint(record.component, record.level, nl.template),
+      fingerprint: tf.fingerprint,
       category: 'netlink-error',
-      template: nl.template,
+      template: tf.template,
       params: nl.params,
     };
   }
-  const template = buildTemplate(record);
+  // The template of a record no rule claimed (template.ts buildTemplate), as head + interned tail.
+  const unparsed = record.format === 'unparsed';
+  const head = maskText(unparsed ? record.text : record.message);
+  const tail = unparsed ? '' : fieldsTail(record.fields);
+  const tf = templateFingerprint(record.component, record.level, head, tail);
   return {
-    fingerprint: fingerprint(record.component, record.level, template),
+    fingerprint: tf.fingerprint,
     category: categoryByLevel(record),
-    template,
+    template: tf.template,
     params: NO_PARAMS,
   };
 }

@@ -21,8 +21,8 @@
  */
 import type { LogRecord } from '../../domain/record.ts';
 import { BoundedCache, MAX_CACHED_KEY_LENGTH } from '../cache.ts';
-import { fieldsTemplate, maskFieldValue, maskText } from '../miner/template.ts';
-import type { RuleMatch } from './tier-exists.ts';
+import { fieldsTail, maskFieldValue, maskText } from '../miner/template.ts';
+import { type RuleMatch, type RuleParts, toRuleMatch } from './tier-exists.ts';
 
 /** Call-site templates → operation. First match wins; anchored at the start of the message. */
 const FELIX_SITES: ReadonlyArray<readonly [RegExp, string]> = [
@@ -294,11 +294,24 @@ function netlinkInError(record: LogRecord): string | null {
   return null;
 }
 
+/** Error fields of a netlink template: the normalised errno when one is named, else the masked text. */
+function errorField(k: string, v: string): string | undefined {
+  if (!ERROR_FIELDS.has(k)) return undefined;
+  if (v === '<nil>' || v.length === 0) return v;
+  const e = findErrno(v);
+  return e ?? maskFieldValue('error', v);
+}
+
 function stripBirdPrefix(s: string): string {
   return s.startsWith('bird: ') ? s.slice(6) : s.startsWith('bird6: ') ? s.slice(7) : s;
 }
 
 export function matchNetlink(record: LogRecord): RuleMatch | null {
+  return toRuleMatch(netlinkParts(record));
+}
+
+/** matchNetlink without building the template string (classify's hot path). */
+export function netlinkParts(record: LogRecord): RuleParts | null {
   const isBird = BIRD_COMPONENTS.has(record.component) || record.format === 'bird';
   let op: string | null = null;
   let message = record.message.trim();
@@ -314,9 +327,15 @@ export function matchNetlink(record: LogRecord): RuleMatch | null {
   if (op === null) return null;
 
   let errno: string | null = null;
-  for (const key of ['error', 'errors', 'err']) {
-    const v = field(record, key);
-    if (v !== undefined && errno === null) errno = findErrno(v);
+  const error = field(record, 'error');
+  if (error !== undefined) errno = findErrno(error);
+  if (errno === null) {
+    const v = field(record, 'errors');
+    if (v !== undefined) errno = findErrno(v);
+  }
+  if (errno === null) {
+    const v = field(record, 'err');
+    if (v !== undefined) errno = findErrno(v);
   }
   if (errno === null) {
     const out = field(record, 'output');
@@ -329,29 +348,25 @@ export function matchNetlink(record: LogRecord): RuleMatch | null {
   }
   let rawErr: string | undefined;
   if (errno === null) {
-    const v = field(record, 'error');
+    const v = error;
     if (v !== undefined && v.length > 0) {
       const last = v.lastIndexOf(': ');
       rawErr = (last >= 0 ? v.slice(last + 2) : v).trim().toLowerCase();
     }
   }
 
-  let template: string;
+  let head: string;
+  let tail = '';
   if (isBird) {
     // BIRD prints the errno inside the message ("Netlink: File exists"): keep it, lowercased.
     const colon = message.indexOf(': ');
-    template =
+    head =
       errno !== null && colon > 0 && findErrno(message.slice(colon + 2)) === errno
         ? `${maskText(message.slice(0, colon))}: ${errno}`
         : maskText(message);
   } else {
-    const fields = fieldsTemplate(record.fields, (k, v) => {
-      if (!ERROR_FIELDS.has(k)) return undefined;
-      if (v === '<nil>' || v.length === 0) return v;
-      const e = findErrno(v);
-      return e ?? maskFieldValue('error', v);
-    });
-    template = maskText(message) + fields;
+    head = maskText(message);
+    tail = fieldsTail(record.fields, errorField);
   }
 
   const params: Record<string, string> = { operation: op };
@@ -363,5 +378,5 @@ export function matchNetlink(record: LogRecord): RuleMatch | null {
   if (ipv !== undefined) params.ip_version = ipv;
   const table = tableOf(record);
   if (table !== undefined) params.table = table;
-  return { template, params };
+  return { head, tail, params };
 }
