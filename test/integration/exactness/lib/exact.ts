@@ -49,6 +49,7 @@ export async function sumCounts(es: Client, prefix: string): Promise<Sums> {
       },
     },
   });
+  if (!r.aggregations) return { total: 0, summary: 0, dlq: 0, docs: 0, dlqByReason: {} };
   const aggs = r.aggregations as unknown as {
     total: { value: number };
     kinds: {
@@ -85,7 +86,7 @@ export async function sumStats(es: Client, prefix: string): Promise<number | nul
     aggs: { n: { sum: { field: 'logsift.records_in' } } },
   });
   const hits = typeof r.hits.total === 'number' ? r.hits.total : (r.hits.total?.value ?? 0);
-  if (hits === 0) return null;
+  if (hits === 0 || !r.aggregations) return null;
   return (r.aggregations as unknown as { n: { value: number } }).n.value;
 }
 

@@ -30,8 +30,6 @@ export const FAST_GROUP_CONFIG: Record<string, unknown> = {
   elasticsearch: { requestTimeoutMs: 4_000 },
 };
 
-let seq = 0;
-
 export class Processor {
   readonly spec: ProcessorSpec;
   readonly logFile: string;
@@ -80,7 +78,6 @@ export class Processor {
     closeSync(fd);
     this.#child = child;
     this.#exit = new Promise((ok) => child.once('exit', (code, signal) => ok({ code, signal })));
-    seq++;
   }
 
   /** SIGKILL and wait for the exit. */

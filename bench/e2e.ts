@@ -1,0 +1,288 @@
+/**
+ * End-to-end benchmark: Kafka -> `logsift run` (a child process) -> Elasticsearch.
+ *
+ *   npm run bench:e2e                        # 2,000,000 lines (LOGSIFT_BENCH_LINES to change)
+ *   LOGSIFT_BENCH_PROFILE=1 npm run bench:e2e  # also a CPU profile of the child, top functions printed
+ *
+ * 1. Uses the stack in $KAFKA_BROKERS/$ES_URL, else <stack dir>/env, else starts it (`npm run stack:up`).
+ * 2. Produces the realistic mix (bench/gen-mixed.ts) into a fresh 3-partition topic.
+ * 3. Reads the whole topic with a bare kafkajs consumer (own group, eachBatch, no processing).
+ * 4. Runs `node bin/logsift run` until Σ logsift.count in Elasticsearch == lines produced (and the
+ *    group's lag is 0), sampling the child's VmHWM for the peak RSS.
+ * The last line is exactly:
+ *   e2e <N> lines/s, raw kafkajs <M> lines/s, ratio <R>, peak RSS <X> MB, reduction <P>%
+ */
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Client } from '@elastic/elasticsearch';
+import { Kafka, logLevel } from 'kafkajs';
+import { ensureTopic, generateMixed, produceMessages } from './gen-mixed.ts';
+
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const LINES = Number(process.env.LOGSIFT_BENCH_LINES ?? 2_000_000);
+const PROFILE = process.env.LOGSIFT_BENCH_PROFILE === '1';
+const TIMEOUT_MS = Number(process.env.LOGSIFT_BENCH_TIMEOUT_S ?? 3_600) * 1000;
+const sleep = (ms: number): Promise<void> => new Promise((ok) => setTimeout(ok, ms));
+const say = (s: string): void => {
+  process.stderr.write(`[bench:e2e ${new Date().toISOString().slice(11, 19)}] ${s}\n`);
+};
+
+function parseEnv(text: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const l of text.split('\n')) {
+    const m = /^\s*([A-Za-z_][A-Za-z0-9_]*)=(.*)$/.exec(l);
+    if (m?.[1] && m[2] !== undefined) out[m[1]] = m[2].trim().replace(/^(['"])(.*)\1$/, '$2');
+  }
+  return out;
+}
+
+async function reachable(brokers: string, esUrl: string): Promise<boolean> {
+  try {
+    const r = await fetch(`${esUrl}/_cluster/health`, { signal: AbortSignal.timeout(3_000) });
+    if (!r.ok) return false;
+    const k = new Kafka({
+      brokers: brokers.split(','),
+      logLevel: logLevel.NOTHING,
+      retry: { retries: 1 },
+    }).admin();
+    await k.connect();
+    await k.listTopics();
+    await k.disconnect();
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+async function stack(): Promise<{ brokers: string; esUrl: string }> {
+  const envFile = join(process.env.LOGSIFT_STACK_DIR ?? join(ROOT, '.stack'), 'env');
+  let brokers = process.env.KAFKA_BROKERS;
+  let esUrl = process.env.ES_URL;
+  if ((!brokers || !esUrl) && existsSync(envFile)) {
+    const e = parseEnv(readFileSync(envFile, 'utf8'));
+    brokers ??= e.KAFKA_BROKERS;
+    esUrl ??= e.ES_URL;
+  }
+  if (brokers && esUrl && (await reachable(brokers, esUrl))) return { brokers, esUrl };
+  say('stack not reachable: npm run stack:up');
+  const r = spawnSync('bash', [join(ROOT, 'scripts/stack/up.sh')], {
+    cwd: ROOT,
+    stdio: ['ignore', 'pipe', 'inherit'],
+    encoding: 'utf8',
+  });
+  if (r.status !== 0) throw new Error('scripts/stack/up.sh failed');
+  const e = parseEnv(r.stdout);
+  if (!e.KAFKA_BROKERS || !e.ES_URL) throw new Error('up.sh printed no KAFKA_BROKERS/ES_URL');
+  return { brokers: e.KAFKA_BROKERS, esUrl: e.ES_URL };
+}
+
+async function rawConsume(kafka: Kafka, topic: string, total: number): Promise<number> {
+  const consumer = kafka.consumer({ groupId: `bench-raw-${Date.now()}`, maxBytesPerPartition: 1_048_576 });
+  await consumer.connect();
+  await consumer.subscribe({ topic, fromBeginning: true });
+  let n = 0;
+  let t0 = 0;
+  let resolveDone: () => void = () => {};
+  const done = new Promise<void>((ok) => {
+    resolveDone = ok;
+  });
+  const start = Date.now();
+  await consumer.run({
+    autoCommit: false,
+    eachBatchAutoResolve: true,
+    eachBatch: async ({ batch }) => {
+      if (t0 === 0) t0 = Date.now();
+      n += batch.messages.length;
+      if (n >= total) resolveDone();
+    },
+  });
+  await done;
+  const ms = Date.now() - start;
+  await consumer.disconnect();
+  say(
+    `raw kafkajs: ${n} messages in ${(ms / 1000).toFixed(1)}s (first batch after ${((t0 - start) / 1000).toFixed(1)}s)`,
+  );
+  return Math.round(total / (ms / 1000));
+}
+
+async function esSum(es: Client, prefix: string): Promise<{ sum: number; docs: number }> {
+  const index = `${prefix}-summaries-*`;
+  await es.indices.refresh({ index, ignore_unavailable: true, allow_no_indices: true });
+  const r = await es.search({
+    index,
+    size: 0,
+    track_total_hits: true,
+    ignore_unavailable: true,
+    allow_no_indices: true,
+    aggs: { n: { sum: { field: 'logsift.count' } } },
+  });
+  const docs = typeof r.hits.total === 'number' ? r.hits.total : (r.hits.total?.value ?? 0);
+  return { sum: (r.aggregations as unknown as { n: { value: number } }).n.value, docs };
+}
+
+/** Self time per function from a V8 .cpuprofile: the top `n`, as "pct% name (file:line)". */
+function topFunctions(file: string, n = 20): string[] {
+  const p = JSON.parse(readFileSync(file, 'utf8')) as {
+    nodes: { id: number; callFrame: { functionName: string; url: string; lineNumber: number } }[];
+    samples: number[];
+  };
+  const byId = new Map(p.nodes.map((x) => [x.id, x.callFrame]));
+  const self = new Map<string, number>();
+  for (const s of p.samples) {
+    const f = byId.get(s);
+    if (!f) continue;
+    const url = f.url.replace(/^file:\/\//, '').replace(`${ROOT}/`, '');
+    const k = `${f.functionName || '(anonymous)'} (${url}:${f.lineNumber + 1})`;
+    self.set(k, (self.get(k) ?? 0) + 1);
+  }
+  const total = p.samples.length;
+  return [...self.entries()]
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, n)
+    .map(([k, v]) => `${((100 * v) / total).toFixed(1).padStart(5)}% ${k}`);
+}
+
+async function main(): Promise<void> {
+  const { brokers, esUrl } = await stack();
+  if (!existsSync(join(ROOT, 'dist/main.js'))) {
+    say('building dist/ (npm run build)');
+    spawnSync('npm', ['run', 'build'], { cwd: ROOT, stdio: 'inherit' });
+  }
+  const kafka = new Kafka({ clientId: 'bench-e2e', brokers: brokers.split(','), logLevel: logLevel.ERROR });
+  const admin = kafka.admin();
+  await admin.connect();
+  const es = new Client({ node: esUrl, requestTimeout: 60_000 });
+  const id = `${Date.now().toString(36)}`;
+  const topic = `bench-e2e-${id}`;
+  const prefix = `bench-e2e-${id}`;
+  const groupId = `bench-e2e-${id}`;
+
+  say(`producing ${LINES} lines into ${topic} (3 partitions)`);
+  await ensureTopic(brokers.split(','), topic, 3);
+  const tp = Date.now();
+  let lastLog = 0;
+  await produceMessages(
+    brokers.split(','),
+    topic,
+    generateMixed({ lines: LINES, seed: 42, spanMs: 6 * 3_600_000 }),
+    {
+      batch: 5_000,
+      onProgress: (k) => {
+        if (Date.now() - lastLog > 10_000) {
+          lastLog = Date.now();
+          say(`  produced ${k}`);
+        }
+      },
+    },
+  );
+  const offs = await admin.fetchTopicOffsets(topic);
+  const units = offs.reduce((a, o) => a + Number(o.high) - Number(o.low), 0);
+  say(
+    `produced ${units} in ${((Date.now() - tp) / 1000).toFixed(1)}s (${offs.map((o) => Number(o.high)).join('/')})`,
+  );
+  if (units !== LINES) throw new Error(`Kafka holds ${units}, expected ${LINES}`);
+
+  const raw = await rawConsume(kafka, topic, units);
+
+  const dir = mkdtempSync(join(tmpdir(), 'bench-e2e-'));
+  const cfg = join(dir, 'config.json');
+  writeFileSync(cfg, '{}\n');
+  const args = [
+    ...(PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${dir}`] : []),
+    join(ROOT, 'bin/logsift'),
+    'run',
+    '--config',
+    cfg,
+  ];
+  say(`starting logsift run (group ${groupId}, prefix ${prefix}); logs in ${dir}/run.log`);
+  const logFd = (await import('node:fs')).openSync(join(dir, 'run.log'), 'w');
+  const t0 = Date.now();
+  const child = spawn(process.execPath, args, {
+    cwd: ROOT,
+    stdio: ['ignore', logFd, logFd],
+    env: {
+      PATH: process.env.PATH ?? '',
+      HOME: process.env.HOME ?? '/tmp',
+      KAFKA_BROKERS: brokers,
+      LOGSIFT_TOPICS: topic,
+      LOGSIFT_GROUP_ID: groupId,
+      ES_URL: esUrl,
+      LOGSIFT_INDEX_PREFIX: prefix,
+      LOGSIFT_HTTP_PORT: '0',
+      LOGSIFT_LOG_LEVEL: 'warn',
+    },
+  });
+  let exited = false;
+  child.once('exit', () => {
+    exited = true;
+  });
+  let peakKb = 0;
+  const sampler = setInterval(() => {
+    try {
+      const s = readFileSync(`/proc/${child.pid}/status`, 'utf8');
+      peakKb = Math.max(peakKb, Number(/VmHWM:\s+(\d+)/.exec(s)?.[1] ?? 0));
+    } catch {
+      /* gone */
+    }
+  }, 250);
+
+  let sums = { sum: 0, docs: 0 };
+  let lastPrint = 0;
+  for (;;) {
+    if (exited) throw new Error(`logsift run exited early; see ${dir}/run.log`);
+    try {
+      sums = await esSum(es, prefix);
+    } catch {
+      /* indices not there yet */
+    }
+    if (sums.sum > units) throw new Error(`OVER-COUNT: Σ=${sums.sum} > ${units}`);
+    if (sums.sum === units) break;
+    if (Date.now() - lastPrint > 10_000) {
+      lastPrint = Date.now();
+      say(
+        `  Σ=${sums.sum}/${units}, ${sums.docs} docs, ${((Date.now() - t0) / 1000).toFixed(0)}s, VmHWM ${(peakKb / 1024).toFixed(0)} MB`,
+      );
+    }
+    if (Date.now() - t0 > TIMEOUT_MS)
+      throw new Error(`no convergence in ${TIMEOUT_MS / 1000}s: Σ=${sums.sum}`);
+    await sleep(1_000);
+  }
+  const secs = (Date.now() - t0) / 1000;
+  clearInterval(sampler);
+  child.kill('SIGTERM');
+  await new Promise<void>((ok) => (exited ? ok() : child.once('exit', () => ok())));
+  say(
+    `logsift: ${units} lines in ${secs.toFixed(1)}s (from process start until Σ count == lines), ${sums.docs} summaries`,
+  );
+
+  if (PROFILE) {
+    const prof = readdirSync(dir).find((f) => f.endsWith('.cpuprofile'));
+    if (prof) {
+      say(`CPU profile ${join(dir, prof)}; top self time:`);
+      for (const l of topFunctions(join(dir, prof))) process.stderr.write(`  ${l}\n`);
+    }
+  }
+  if (process.env.LOGSIFT_BENCH_KEEP !== '1') {
+    await es.indices
+      .delete({ index: `${prefix}-*`, ignore_unavailable: true, allow_no_indices: true })
+      .catch(() => undefined);
+    await admin.deleteTopics({ topics: [topic, `${topic}.dlq`].filter(Boolean) }).catch(() => undefined);
+  }
+  await admin.disconnect();
+  await es.close();
+
+  const e2e = Math.round(units / secs);
+  const ratio = e2e / raw;
+  const reduction = 100 * (1 - sums.docs / units);
+  process.stdout.write(
+    `e2e ${e2e} lines/s, raw kafkajs ${raw} lines/s, ratio ${ratio.toFixed(2)}, peak RSS ${(peakKb / 1024).toFixed(0)} MB, reduction ${reduction.toFixed(1)}%\n`,
+  );
+}
+
+main().catch((e: unknown) => {
+  process.stderr.write(`bench:e2e failed: ${(e as Error).stack ?? String(e)}\n`);
+  process.exit(1);
+});
