@@ -39,6 +39,8 @@ const reduction = (out: number, inn: number): number | null =>
 const nf = new Intl.NumberFormat('en-US');
 const int = (n: number): string => nf.format(n);
 const iso = (t: number | null): string | null => (t === null ? null : new Date(t).toISOString());
+/** `2025-01-14 09:30 UTC` for advice text. */
+const when = (s: string | null): string => (s === null ? '' : `${s.slice(0, 16).replace('T', ' ')} UTC`);
 
 /** Value desc, then key asc (code-unit order: identical in every backend). */
 export function byCountThenKey<T>(count: (x: T) => number, key: (x: T) => string): (a: T, b: T) => number {
@@ -302,7 +304,7 @@ function hints(facts: ReportFacts): Hint[] {
         `about every 10 s per pod and tier; v3.29.2 logs it at DEBUG. Evidence: ${int(ev.records)} lines from ` +
         `${ev.pods_total} pod(s) on ${ev.nodes_total} node(s)` +
         (ev.per_source_per_day !== null ? `, about ${int(ev.per_source_per_day)} per pod per day` : '') +
-        (ev.first_seen ? `, ${ev.first_seen} to ${ev.last_seen}.` : '.'),
+        (ev.first_seen ? `, ${when(ev.first_seen)} to ${when(ev.last_seen)}.` : '.'),
       evidence: ev,
     });
   }
@@ -320,7 +322,7 @@ function hints(facts: ReportFacts): Hint[] {
         `sockets. Felix v3.29.0 leaks one netlink socket every 30 s (findHostMTU) until netlink calls fail with ` +
         `"${EMFILE}" and other netlink errors. Evidence: ${int(ev.records)} netlink errors with errno "${EMFILE}" on ` +
         `${ev.nodes_total} node(s)` +
-        (ev.first_seen ? `, ${ev.first_seen} to ${ev.last_seen}` : '') +
+        (ev.first_seen ? `, ${when(ev.first_seen)} to ${when(ev.last_seen)}` : '') +
         `; ${int(facts.netlink.total)} netlink errors in all on ${facts.netlink.nodes.size} node(s).`,
       evidence: ev,
     });

@@ -132,10 +132,17 @@ export const INTERVALS: ReadonlyArray<{ name: string; ms: number }> = [
 
 export const MAX_POINTS = 200;
 
-/** The finest interval giving at most MAX_POINTS buckets over [min, max]. */
-export function chooseInterval(min: number | null, max: number | null): { name: string; ms: number } {
+/**
+ * The finest interval giving at most MAX_POINTS buckets over [min, max] and no finer than the longest
+ * document bucket in the range (1 h summaries in 15 min slots would draw a saw-tooth).
+ */
+export function chooseInterval(
+  min: number | null,
+  max: number | null,
+  atLeastMs = 0,
+): { name: string; ms: number } {
   const span = min === null || max === null ? 0 : max - min;
-  for (const iv of INTERVALS) if (Math.floor(span / iv.ms) + 1 <= MAX_POINTS) return iv;
+  for (const iv of INTERVALS) if (iv.ms >= atLeastMs && Math.floor(span / iv.ms) + 1 <= MAX_POINTS) return iv;
   return INTERVALS[INTERVALS.length - 1]!;
 }
 

@@ -139,6 +139,7 @@ export class ElasticsearchReportSource {
       aggs: {
         tmin: { min: { field: '@timestamp' } },
         tmax: { max: { field: '@timestamp' } },
+        blen: { max: { field: 'logsift.bucket.length_s' } },
         summary: { filter: term('logsift.kind', 'summary'), aggs: volume },
         dlq: { filter: term('logsift.kind', 'dlq'), aggs: volume },
         stats: {
@@ -167,7 +168,7 @@ export class ElasticsearchReportSource {
     };
     const dataMin: number | null = ag.tmin?.value ?? null;
     const dataMax: number | null = ag.tmax?.value ?? null;
-    const interval = chooseInterval(dataMin, dataMax);
+    const interval = chooseInterval(dataMin, dataMax, (ag.blen?.value ?? 0) * 1000);
 
     const missingBytes =
       ag.summary.doc_count -

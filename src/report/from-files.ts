@@ -156,6 +156,7 @@ export async function factsFromFiles(dir: string, range: ReportRange): Promise<R
   const lastLine = files.map(() => new Map<string, number>());
   let dataMin: number | null = null;
   let dataMax: number | null = null;
+  let maxBucketMs = 0;
   const from = range.from === null ? null : Date.parse(range.from);
   const seenBefore = from === null ? null : new Set<string>();
   for (const [i, file] of files.entries()) {
@@ -163,6 +164,8 @@ export async function factsFromFiles(dir: string, range: ReportRange): Promise<R
       if (l.id !== null) lastLine[i]!.set(l.id, l.lineNo);
       const t = Date.parse(l.doc['@timestamp'] as string);
       if (inRange(t, range)) {
+        const len = num((l.doc.logsift as AnyDoc).bucket?.length_s) * 1000;
+        if (len > maxBucketMs) maxBucketMs = len;
         if (dataMin === null || t < dataMin) dataMin = t;
         if (dataMax === null || t > dataMax) dataMax = t;
       } else if (seenBefore && from !== null && t < from && (l.doc.logsift as AnyDoc).kind === 'summary') {
@@ -171,7 +174,7 @@ export async function factsFromFiles(dir: string, range: ReportRange): Promise<R
     }
   }
   const badAfterPass1 = bad.lines;
-  const interval = chooseInterval(dataMin, dataMax);
+  const interval = chooseInterval(dataMin, dataMax, maxBucketMs);
   const live = (i: number, l: Line): boolean => l.id === null || lastLine[i]!.get(l.id) === l.lineNo;
 
   const facts: ReportFacts = {

@@ -66,6 +66,14 @@ const SCRIPT = `(function(){var r=document.documentElement,b=document.getElement
 function s(){var t=m[i];if(t==='auto'){r.removeAttribute('data-theme')}else{r.setAttribute('data-theme',t)}b.textContent='Theme: '+t}
 b.addEventListener('click',function(){i=(i+1)%m.length;s()});s()})();`;
 
+/** The advice's first sentence (what to do) in bold. */
+function adviceHtml(advice: string): string {
+  const i = advice.indexOf('. ');
+  return i < 0
+    ? `<strong>${esc(advice)}</strong>`
+    : `<strong>${esc(advice.slice(0, i + 1))}</strong> ${esc(advice.slice(i + 2))}`;
+}
+
 const td = (s: string, num = false): string => `<td${num ? ' class="n"' : ''}>${s}</td>`;
 const th = (s: string, num = false): string => `<th${num ? ' class="n"' : ''}>${esc(s)}</th>`;
 const code = (s: string): string => `<code>${esc(s)}</code>`;
@@ -144,7 +152,7 @@ export function renderHtml(m: ReportModel): string {
   for (const h of m.hints) {
     const ev = h.evidence;
     body.push(
-      `<div class="hint" data-hint="${esc(h.id)}"><h2>⚠ ${esc(h.title)}</h2><p><strong>Move ${esc(h.component)} to ${esc(h.fixed_in)} or later.</strong> ${esc(h.advice)}</p>` +
+      `<div class="hint" data-hint="${esc(h.id)}"><h2>⚠ ${esc(h.title)}</h2><p>${adviceHtml(h.advice)}</p>` +
         `<p class="muted">${int(ev.records)} lines · ${ev.pods_total} pod(s)${ev.pods.length ? `: ${ev.pods.map(code).join(' ')}${ev.pods_total > ev.pods.length ? ' …' : ''}` : ''} · ${ev.nodes_total} node(s)${ev.nodes.length ? `: ${ev.nodes.map(code).join(' ')}${ev.nodes_total > ev.nodes.length ? ' …' : ''}` : ''}</p></div>`,
     );
   }
