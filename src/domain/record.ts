@@ -95,11 +95,7 @@ export interface LogRecord {
 }
 
 /** Outcome of turning units into records: records, or a dead-letter decision for a unit. */
-export type DeadLetterReason =
-  | 'binary'
-  | 'oversize'
-  | 'broken-envelope'
-  | 'empty';
+export type DeadLetterReason = 'binary' | 'oversize' | 'broken-envelope' | 'empty';
 
 export interface DeadLetter {
   readonly position: SourcePosition;
