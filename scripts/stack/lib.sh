@@ -126,29 +126,26 @@ pid_from() { [ -s "$1" ] && tr -dc '0-9' <"$1" || true; }
 
 port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 
-# Stops the process in pidfile $1 (label $2): SIGTERM, wait STOP_TIMEOUT, SIGKILL, wait.
-stop_pidfile() {
-  local pidfile="$1" label="$2" pid i
-  pid="$(pid_from "$pidfile")"
-  if ! pid_alive "$pid"; then
-    rm -f "$pidfile"
-    return 0
-  fi
-  kill -TERM "$pid" 2>/dev/null || true
-  for ((i = 0; i < STOP_TIMEOUT * 10; i++)); do
-    pid_alive "$pid" || break
-    sleep 0.1
-  done
+# Stops pid $1 (label $2), then removes pidfile $3: SIGTERM, wait STOP_TIMEOUT, SIGKILL, wait.
+stop_pid() {
+  local pid="$1" label="$2" pidfile="${3:-}" i
   if pid_alive "$pid"; then
-    stack_log "$label (pid $pid) still running after ${STOP_TIMEOUT}s: SIGKILL"
-    kill -KILL "$pid" 2>/dev/null || true
-    for ((i = 0; i < 100; i++)); do
+    kill -TERM "$pid" 2>/dev/null || true
+    for ((i = 0; i < STOP_TIMEOUT * 10; i++)); do
       pid_alive "$pid" || break
       sleep 0.1
     done
+    if pid_alive "$pid"; then
+      stack_log "$label (pid $pid) still running after ${STOP_TIMEOUT}s: SIGKILL"
+      kill -KILL "$pid" 2>/dev/null || true
+      for ((i = 0; i < 100; i++)); do
+        pid_alive "$pid" || break
+        sleep 0.1
+      done
+    fi
+    pid_alive "$pid" && stack_die "$label (pid $pid) survived SIGKILL"
   fi
-  pid_alive "$pid" && stack_die "$label (pid $pid) survived SIGKILL"
-  rm -f "$pidfile"
+  [ -z "$pidfile" ] || rm -f "$pidfile"
 }
 
 # Pids of processes whose command line matches $1: the -Dlogsift.stack.<server>=<our folder> marker
@@ -265,6 +262,7 @@ es_setup_user() {
     return 0
   fi
   ES_RUN_USER="$ES_USER_NAME"
+  stack_require_cmd runuser "apt-get install -y util-linux"
   if ! id -u "$ES_RUN_USER" >/dev/null 2>&1; then
     stack_require_cmd useradd "apt-get install -y passwd"
     stack_log "creating system user $ES_RUN_USER (Elasticsearch refuses to run as root)"
@@ -324,7 +322,16 @@ es_health() { # prints the status word (green/yellow/red) or nothing
 
 es_healthy() { case "$(es_health)" in green | yellow) return 0 ;; *) return 1 ;; esac }
 
-es_pid() { pid_from "$ES_PIDFILE"; }
+# The pid in a pidfile, but only while it is still our server: its command line carries our
+# marker (a stale pidfile whose pid was reused by another process must never be killed).
+pid_if_ours() { # pidfile, marker
+  local pid
+  pid="$(pid_from "$1")"
+  [ -n "$pid" ] && [ -r "/proc/$pid/cmdline" ] && tr '\0' ' ' <"/proc/$pid/cmdline" | grep -qF -- "$2 " && echo "$pid"
+  return 0
+}
+
+es_pid() { pid_if_ours "$ES_PIDFILE" "-Dlogsift.stack.es=$ES_STATE"; }
 
 # Starts ES on the existing $ES_STATE (config written by es_write_config); es_wait waits for it.
 es_launch() {
@@ -358,7 +365,7 @@ es_wait() {
   step_begin "wait for elasticsearch health yellow/green"
   local deadline=$((SECONDS + ES_READY_TIMEOUT))
   until es_healthy; do
-    pid="$(es_pid)"
+    pid="$(pid_from "$ES_PIDFILE")" # raw: es_pid is empty once the process is gone
     if [ -n "$pid" ] && ! pid_alive "$pid"; then
       tail -40 "$ES_STATE/logs/logsift-stack.log" >&2 2>/dev/null || true
       stack_die "elasticsearch (pid $pid) died during start-up; logs in $ES_STATE/logs"
@@ -379,23 +386,23 @@ es_stop() {
   pid="$(es_pid)"
   if pid_alive "$pid"; then
     step_begin "stop elasticsearch (pid $pid)"
-    stop_pidfile "$ES_PIDFILE" elasticsearch
+    stop_pid "$pid" elasticsearch "$ES_PIDFILE"
     step_end
   fi
+  rm -f "$ES_PIDFILE"
   # Safety net: a server of ours whose pidfile was lost still names our config folder.
   local stray
   stray="$(pids_by_path "-Dlogsift.stack.es=$ES_STATE( |\$)")"
   for pid in $stray; do
     stack_log "stopping stray elasticsearch pid $pid (no pidfile)"
-    echo "$pid" >"$ES_PIDFILE.stray"
-    stop_pidfile "$ES_PIDFILE.stray" elasticsearch
+    stop_pid "$pid" elasticsearch
   done
 }
 
 # ---------------------------------------------------------------------------------------------
 # Kafka
 
-kafka_pid() { pid_from "$KAFKA_PIDFILE"; }
+kafka_pid() { pid_if_ours "$KAFKA_PIDFILE" "-Dlogsift.stack.kafka=$KAFKA_DIR"; }
 
 kafka_ready() {
   grep -q 'Kafka Server started' "$KAFKA_DIR/logs/server.log" 2>/dev/null && port_open "$KAFKA_PORT"
@@ -425,7 +432,7 @@ kafka_launch() {
       kafka.Kafka "$KAFKA_DIR/config/server.properties" \
       </dev/null >"$KAFKA_DIR/logs/server.log" 2>&1 9>&- &
     echo $! >"$KAFKA_PIDFILE"
-    step_end "pid $(kafka_pid)"
+    step_end "pid $(pid_from "$KAFKA_PIDFILE")"
   fi
 }
 
@@ -434,7 +441,7 @@ kafka_wait() {
   step_begin "wait for kafka ('Kafka Server started' + port $KAFKA_PORT)"
   local deadline=$((SECONDS + KAFKA_READY_TIMEOUT))
   until kafka_ready; do
-    pid="$(kafka_pid)"
+    pid="$(pid_from "$KAFKA_PIDFILE")"
     if ! pid_alive "$pid"; then
       tail -40 "$KAFKA_DIR/logs/server.log" >&2 || true
       stack_die "kafka (pid $pid) died during start-up; log: $KAFKA_DIR/logs/server.log"
@@ -484,15 +491,15 @@ kafka_stop() {
   pid="$(kafka_pid)"
   if pid_alive "$pid"; then
     step_begin "stop kafka (pid $pid)"
-    stop_pidfile "$KAFKA_PIDFILE" kafka
+    stop_pid "$pid" kafka "$KAFKA_PIDFILE"
     step_end
   fi
+  rm -f "$KAFKA_PIDFILE"
   local stray
   stray="$(pids_by_path "-Dlogsift.stack.kafka=$KAFKA_DIR( |\$)")"
   for pid in $stray; do
     stack_log "stopping stray kafka pid $pid (no pidfile)"
-    echo "$pid" >"$KAFKA_PIDFILE.stray"
-    stop_pidfile "$KAFKA_PIDFILE.stray" kafka
+    stop_pid "$pid" kafka
   done
 }
 
