@@ -90,6 +90,13 @@ interface PartitionCtx {
   assembler: PartitionAssembler;
   /** Assembler state at `expected` (the end of the last acknowledged epoch). */
   snapshot: AssemblerSnapshot;
+  /**
+   * Dead letters drained from the assembler but not yet added to an epoch: the assembler emits a
+   * dead letter at once while it holds records back behind an older open multi-line group, and an
+   * Epoch takes units in increasing first-offset order. Part of the state the snapshot restores.
+   */
+  pendingDls: DeadLetter[];
+  snapshotDls: readonly DeadLetter[];
   /** Next offset this partition's fetch position points at; null until the first batch. */
   expected: number | null;
   lastCommitted: number;
@@ -231,6 +238,7 @@ export class KafkaPipeline {
       // A bug (not an infrastructure fault: those are handled in the loops). Undo the epoch's
       // assembler changes and let kafkajs crash the consumer: restart:false exits the process.
       ctx.assembler.restore(ctx.snapshot);
+      ctx.pendingDls = [...ctx.snapshotDls];
       ctx.state.clear();
       throw err;
     }
@@ -255,6 +263,8 @@ export class KafkaPipeline {
         state: new PartitionState(topic, partition, this.#aggregateConfig),
         assembler,
         snapshot: assembler.snapshot(),
+        pendingDls: [],
+        snapshotDls: [],
         expected: null,
         lastCommitted: -1,
         halted: false,
@@ -332,6 +342,10 @@ export class KafkaPipeline {
     const endOfBatch = j === messages.length;
     // Past the batch's last record there are only control records: the fetch position skips them.
     const end = endOfBatch ? Math.max(lastMsg.offset, batch.lastOffset) + 1 : lastMsg.offset + 1;
+    // Every record the assembler emits from now on starts at or above commitAt: dead letters below
+    // it can join this epoch; the rest wait (and the commit does not pass them).
+    const commitAt = ctx.assembler.safeCommitOffset(end);
+    this.#releaseDeadLetters(ctx, epoch, deadLetters, commitAt);
 
     try {
       await this.#flush(ctx, epoch, writer.attempt, deadLetters, batch, control, t0);
@@ -340,6 +354,7 @@ export class KafkaPipeline {
       // Drop the delta (the Epoch object), undo the assembler, keep the clean cache unless the
       // documents may have changed under us.
       ctx.assembler.restore(ctx.snapshot);
+      ctx.pendingDls = [...ctx.snapshotDls];
       if (err.why === 'conflict') ctx.state.clear();
       if (err.why === 'halt') {
         ctx.halted = true;
@@ -359,8 +374,8 @@ export class KafkaPipeline {
     this.#account(ctx, epoch, deadLetters);
     control.resolve(lastMsg.offset);
     ctx.expected = end;
-    const commitAt = ctx.assembler.safeCommitOffset(end);
     ctx.snapshot = ctx.assembler.snapshot();
+    ctx.snapshotDls = [...ctx.pendingDls];
     if (commitAt > ctx.lastCommitted) {
       try {
         await control.commit(commitAt);
@@ -398,27 +413,30 @@ export class KafkaPipeline {
     return j;
   }
 
-  /** Completed records and dead letters, merged in first-offset order (Epoch requires it). */
+  /**
+   * Completed records go into the epoch as drained (increasing first offset); a dead letter joins
+   * just before the first record above it, or once the assembler's safe frontier passes it
+   * (#releaseDeadLetters): the Epoch requires increasing first-offset order.
+   */
   #take(ctx: PartitionCtx, epoch: Epoch, deadLetters: DeadLetter[]): void {
     const { records, deadLetters: dls } = ctx.assembler.drain();
-    if (dls.length === 0) {
-      for (const r of records) epoch.add({ record: r, classification: classify(r) });
-      return;
+    if (dls.length > 0) ctx.pendingDls.push(...dls);
+    for (const r of records) {
+      if (ctx.pendingDls.length > 0) this.#releaseDeadLetters(ctx, epoch, deadLetters, r.position.offset);
+      epoch.add({ record: r, classification: classify(r) });
     }
-    let a = 0;
-    let b = 0;
-    while (a < records.length || b < dls.length) {
-      const r: LogRecord | undefined = records[a];
-      const d: DeadLetter | undefined = dls[b];
-      if (d === undefined || (r !== undefined && r.position.offset < d.position.offset)) {
-        epoch.add({ record: r!, classification: classify(r!) });
-        a += 1;
-      } else {
-        epoch.addDeadLetter(d);
-        deadLetters.push(d);
-        b += 1;
-      }
+  }
+
+  /** Adds the pending dead letters below `below` (they are kept sorted by offset). */
+  #releaseDeadLetters(ctx: PartitionCtx, epoch: Epoch, deadLetters: DeadLetter[], below: number): void {
+    const pending = ctx.pendingDls;
+    let n = 0;
+    while (n < pending.length && pending[n]!.position.offset < below) {
+      epoch.addDeadLetter(pending[n]!);
+      deadLetters.push(pending[n]!);
+      n += 1;
     }
+    if (n > 0) ctx.pendingDls = pending.slice(n);
   }
 
   #account(ctx: PartitionCtx, epoch: Epoch, deadLetters: readonly DeadLetter[]): void {

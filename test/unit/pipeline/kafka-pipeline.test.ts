@@ -239,6 +239,36 @@ describe('KafkaPipeline', () => {
     expect(c.commits).toEqual([10]);
   });
 
+  it('a dead letter inside an open multi-line group waits for the group (Epoch order), counts once', async () => {
+    const { store, source, pipeline } = setup();
+    const c = new FakeControl();
+    const lines = [
+      calico(0),
+      'panic: runtime error: invalid memory address or nil pointer dereference',
+      '[signal SIGSEGV: segmentation violation code=0x1 addr=0x0 pc=0x1a2b3c]',
+      '', // index 3: replaced by a binary unit below
+      'goroutine 1 [running]:',
+      'main.main()',
+      '\t/go/src/github.com/projectcalico/calico/felix/cmd/calico-felix/calico-felix.go:12 +0x1d',
+      calico(7),
+      calico(8),
+    ];
+    const extra: Record<number, Uint8Array> = {};
+    lines.forEach((l, i) => {
+      extra[i] = enc.encode(l);
+    });
+    extra[3] = new Uint8Array([0, 1, 2, 3, 0, 0, 255, 254, 0, 9, 8, 7, 0, 1]);
+    const b = batch(0, lines.length, extra);
+    // All units within the group gap, so the panic stays open until the Calico line at 7.
+    const msgs = b.messages.map((m, i) => ({ ...m, timestampMs: T0 + i }));
+    await pipeline.handleBatch({ ...b, messages: msgs }, c);
+    expect(source.produced.map((d) => d.position.offset)).toEqual([3]);
+    expect(store.total()).toBe(lines.length);
+    expect(c.commits).toEqual([lines.length]);
+    const panics = store.summaries().filter((d) => d.logsift.category === 'panic');
+    expect(panics.reduce((a, d) => a + d.logsift.count, 0)).toBe(5);
+  });
+
   it('a batch that starts above the expected offset counts a gap (F9)', async () => {
     const { pipeline, metrics } = setup();
     const c = new FakeControl();
