@@ -19,7 +19,7 @@ import type { CounterStore, DocRef, VersionedDoc, WriteItem, WriteResult } from 
 import { classify, RULESET_VERSION } from '../classify/index.ts';
 import { type Config, toAggregateConfig } from '../config/index.ts';
 import type { CounterDoc } from '../domain/documents.ts';
-import type { DeadLetter, LogRecord } from '../domain/record.ts';
+import type { DeadLetter } from '../domain/record.ts';
 import { type AssemblerSnapshot, KAFKA_DEAD_LETTER_POLICY, PartitionAssembler } from '../parse/index.ts';
 import type { Logger } from '../telemetry/logger.ts';
 import type { RunMetrics } from '../telemetry/metrics.ts';
