@@ -19,7 +19,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Client } from '@elastic/elasticsearch';
 import { Kafka, logLevel } from 'kafkajs';
-import { ensureTopic, generateMixed, produceMessages } from './gen-mixed.ts';
+import { ensureTopic, generateMixed, produceMessages, withTrailer } from './gen-mixed.ts';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const LINES = Number(process.env.LOGSIFT_BENCH_LINES ?? 2_000_000);
@@ -167,7 +167,7 @@ async function main(): Promise<void> {
   await produceMessages(
     brokers.split(','),
     topic,
-    generateMixed({ lines: LINES, seed: 42, spanMs: 6 * 3_600_000 }),
+    withTrailer(generateMixed({ lines: LINES, seed: 42, spanMs: 6 * 3_600_000 }), 3),
     {
       batch: 5_000,
       onProgress: (k) => {
@@ -183,7 +183,7 @@ async function main(): Promise<void> {
   say(
     `produced ${units} in ${((Date.now() - tp) / 1000).toFixed(1)}s (${offs.map((o) => Number(o.high)).join('/')})`,
   );
-  if (units !== LINES) throw new Error(`Kafka holds ${units}, expected ${LINES}`);
+  if (units !== LINES + 3) throw new Error(`Kafka holds ${units}, expected ${LINES + 3}`);
 
   const raw = await rawConsume(kafka, topic, units);
 

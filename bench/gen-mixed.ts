@@ -477,6 +477,32 @@ export function* generateMixed(opts: MixedOptions): Generator<MixedMessage> {
   }
 }
 
+/**
+ * `messages` followed by one plain Tier-exists line per partition, 60 s (Kafka time) after the last
+ * message. A multi-line group still open at a partition's tail (a panic, the health table) closes
+ * only when a later unit of that partition arrives (by content or Kafka-timestamp gap, never by a
+ * timer: EXACTNESS-REVIEW F11), so without a trailer a quiet partition's last group stays uncounted.
+ */
+export function* withTrailer(
+  messages: Iterable<MixedMessage>,
+  partitions: number,
+): Generator<MixedMessage & { partition?: number }> {
+  let last = 0;
+  for (const m of messages) {
+    last = Math.max(last, m.timestamp);
+    yield m;
+  }
+  const t = last + 60_000;
+  for (let p = 0; p < partitions; p++) {
+    yield {
+      key: null,
+      partition: p,
+      timestamp: t,
+      value: `${calicoTs(t)} [INFO][1] kube-controllers/client.go 414: Tier default already exists. error=resource already exists: Tier(default)`,
+    };
+  }
+}
+
 // ------------------------------------------------------------------ Kafka
 export interface ProduceMessage {
   readonly key: string | Buffer | null;

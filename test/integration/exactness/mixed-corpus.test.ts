@@ -4,7 +4,7 @@
 // 3-partition topic; every test consumes it with its own group and index prefix and asserts the
 // invariant (lib/harness.ts assertExact). EXACTNESS-REVIEW section 4: T2, T3, T4, T8, T9, T14.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { generateMixed } from '../../../bench/gen-mixed.ts';
+import { generateMixed, withTrailer } from '../../../bench/gen-mixed.ts';
 import { EsFaultProxy } from '../fault-proxy/es-fault-proxy.ts';
 import { stackControllable } from '../helpers/stack.ts';
 import { committedSum, log } from './lib/exact.ts';
@@ -20,8 +20,12 @@ describe('exactness on a mixed corpus (real Kafka + Elasticsearch)', () => {
 
   beforeAll(async () => {
     h = await Harness.create();
-    ({ topic, units } = await h.topicWith('lx-mixed', 3, generateMixed({ lines: LINES, seed: 7 })));
-    expect(units).toBe(LINES);
+    ({ topic, units } = await h.topicWith(
+      'lx-mixed',
+      3,
+      withTrailer(generateMixed({ lines: LINES, seed: 7 }), 3),
+    ));
+    expect(units).toBe(LINES + 3);
   });
   afterEach(async () => {
     await h.stopAll();

@@ -3,7 +3,7 @@
 // restart mid-bucket (T11/T12). Every test also asserts the invariant (lib/harness.ts assertExact).
 import { randomBytes } from 'node:crypto';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { calicoTs, generateMixed, type ProduceMessage, Rng } from '../../../bench/gen-mixed.ts';
+import { calicoTs, generateMixed, type ProduceMessage, Rng, withTrailer } from '../../../bench/gen-mixed.ts';
 import { log, sumCounts } from './lib/exact.ts';
 import { Harness, SCALE, sleep } from './lib/harness.ts';
 
@@ -60,6 +60,7 @@ describe('targeted exactness tests (real Kafka + Elasticsearch)', () => {
     for (let i = 0; i < poison.empty; i++) bad.push({ key: null, value: '', timestamp: now });
     const msgs: ProduceMessage[] = [...generateMixed({ lines: good, seed: 55 })];
     for (const m of bad) msgs.splice(rng.int(0, msgs.length), 0, m);
+    msgs.push(...[...withTrailer([], 3)].map((m) => ({ ...m, timestamp: now + 60_000 })));
     const { topic, units } = await h.topicWith('lx-poison', 3, msgs);
     const { groupId, prefix } = h.scope('poison');
     const p = h.processor({ name: 'poison', topic, groupId, indexPrefix: prefix });
@@ -71,7 +72,7 @@ describe('targeted exactness tests (real Kafka + Elasticsearch)', () => {
     const s = await h.assertExact({ topic, groupId, prefix, units, label: 'T5 poison' }, [p]);
     const expected = Object.fromEntries(Object.entries(poison).map(([r, n]) => [`dlq:${r}`, n]));
     expect(s.dlqByReason).toEqual(expected);
-    expect(s.summary).toBe(good);
+    expect(s.summary).toBe(good + 3);
   });
 
   it('6: a day of Tier-exists lines from one pod (null keys, 3 partitions) -> <= 144 documents; a netlink errno burst on 20 nodes -> one fingerprint per errno, exact per-node counts', async () => {
