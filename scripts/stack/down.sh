@@ -3,7 +3,7 @@
 # LOGSIFT_STOP_TIMEOUT seconds) and remove .stack/env. Data and logs stay in .stack/ for a look
 # after a failure; the next `up` wipes them. Safe to run when nothing is running.
 set -euo pipefail
-# shellcheck source=scripts/stack/lib.sh
+# shellcheck source=lib.sh
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 stack_lock

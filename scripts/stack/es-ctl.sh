@@ -4,7 +4,7 @@
 # yellow/green. `status` prints running/stopped and the health word.
 #   bash scripts/stack/es-ctl.sh stop|start|restart|status
 set -euo pipefail
-# shellcheck source=scripts/stack/lib.sh
+# shellcheck source=lib.sh
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 cmd="${1:-}"

@@ -3,7 +3,7 @@
 # (topics, committed offsets). `start` waits for 'Kafka Server started' and the port.
 #   bash scripts/stack/kafka-ctl.sh stop|start|restart|status
 set -euo pipefail
-# shellcheck source=scripts/stack/lib.sh
+# shellcheck source=lib.sh
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 cmd="${1:-}"

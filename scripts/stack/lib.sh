@@ -122,7 +122,7 @@ stack_preflight() {
 # Processes and ports
 
 pid_alive() { [ -n "${1:-}" ] && kill -0 "$1" 2>/dev/null; }
-pid_from() { [ -s "$1" ] && tr -dc '0-9' <"$1" || true; }
+pid_from() { if [ -s "$1" ]; then tr -dc '0-9' <"$1"; fi; }
 
 port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 
@@ -175,7 +175,7 @@ _mvn() {
 fetch_kafka() {
   local dir="$STACK_CACHE/kafka-$KAFKA_VERSION"
   if [ -f "$dir/.complete" ]; then
-    stack_log "kafka $KAFKA_VERSION: cached ($(ls "$KAFKA_LIBS" | wc -l) jars in $KAFKA_LIBS)"
+    stack_log "kafka $KAFKA_VERSION: cached ($(find "$KAFKA_LIBS" -name '*.jar' | wc -l) jars in $KAFKA_LIBS)"
     return 0
   fi
   step_begin "fetch kafka $KAFKA_VERSION (mvn copy-dependencies)"
@@ -211,12 +211,12 @@ EOF
   _mvn -f "$tmp/pom.xml" "$MAVEN_DEP_PLUGIN:copy-dependencies" -DincludeScope=runtime \
     -DexcludeGroupIds=ch.qos.logback -DoutputDirectory="$dir.partial/libs"
   rm -rf "$tmp"
-  ls "$dir.partial/libs"/kafka_2.13-"$KAFKA_VERSION".jar >/dev/null 2>&1 ||
+  [ -f "$dir.partial/libs/kafka_2.13-$KAFKA_VERSION.jar" ] ||
     stack_die "mvn finished but kafka_2.13-$KAFKA_VERSION.jar is missing in $dir.partial/libs"
   touch "$dir.partial/.complete"
   rm -rf "$dir"
   mv "$dir.partial" "$dir"
-  step_end "$(ls "$KAFKA_LIBS" | wc -l) jars, $(du -sh "$KAFKA_LIBS" | cut -f1)"
+  step_end "$(find "$KAFKA_LIBS" -name '*.jar' | wc -l) jars, $(du -sh "$KAFKA_LIBS" | cut -f1)"
 }
 
 fetch_es() {

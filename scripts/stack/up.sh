@@ -8,7 +8,7 @@
 # stderr; the two env lines are also printed on stdout, followed by `# status=started` or
 # `# status=reused`. Settings: scripts/stack/lib.sh, docs/STACK.md.
 set -euo pipefail
-# shellcheck source=scripts/stack/lib.sh
+# shellcheck source=lib.sh
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 stack_preflight
