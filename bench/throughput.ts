@@ -16,6 +16,7 @@
  * Per-stage CPU is sampled around each batch of 256 units, so the sampling itself costs < 0.1%.
  * BENCH_MEM=1 adds heap/RSS samples every 100k lines on stderr.
  */
+import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -141,6 +142,13 @@ async function run(): Promise<void> {
   );
   if (total !== LINES) throw new Error(`invariant: counted ${total} != ${LINES} lines`);
   const summaryDocs = docs.filter((d) => d.doc.logsift.kind !== 'stats').length;
+  // BENCH_DIGEST=1: a digest of every document (ids, indices, contents), to check that a speedup
+  // changed no output (compare against a run of the previous commit).
+  if (process.env.BENCH_DIGEST === '1') {
+    const h = createHash('sha256');
+    for (const d of docs) h.update(`${d.index}\0${d.id}\0${JSON.stringify(d.doc)}\n`);
+    console.error(`documents digest ${h.digest('hex')} (${docs.length} documents)`);
+  }
   const peakRssMb = process.resourceUsage().maxRSS / 1024;
   console.log(
     JSON.stringify({

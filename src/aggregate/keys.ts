@@ -116,18 +116,105 @@ export function summaryKey(cr: ClassifiedRecord, cfg: AggregateConfig): SummaryK
   const { record, classification } = cr;
   const event = eventTime(record, cfg);
   const lengthMs = cfg.bucketMs[classification.category];
-  const bucket = bucketFor(event.ms, record.position.timestampMs, lengthMs, cfg);
+  const sourceTs = record.position.timestampMs;
+  // bucketFor, without allocating the Bucket on a memo hit.
+  let startMs = Math.floor(event.ms / lengthMs) * lengthMs;
+  let bucketLength = lengthMs;
+  let late = false;
+  if (startMs + lengthMs < sourceTs - cfg.lateAfterMs) {
+    startMs = Math.floor(sourceTs / DAY_MS) * DAY_MS;
+    bucketLength = DAY_MS;
+    late = true;
+  }
+  const { topic, partition } = record.position;
+  const k = record.kubernetes;
+  const node = k.node ?? '';
+  const namespace = k.namespace ?? '';
+  const pod = k.pod ?? '';
+  const component = record.component;
+  const fp = classification.fingerprint;
+  let ways = summaryMemo.get(fp);
+  if (ways !== undefined) {
+    for (let i = 0; i < ways.length; i++) {
+      const m = ways[i]!;
+      if (
+        m.startMs === startMs &&
+        m.bucket.lengthMs === bucketLength &&
+        m.bucket.late === late &&
+        m.cfg === cfg &&
+        m.partition === partition &&
+        m.topic === topic &&
+        m.component === component &&
+        m.node === node &&
+        m.namespace === namespace &&
+        m.pod === pod
+      ) {
+        return { index: m.index, id: m.id, key: m.key, group: m.group, bucket: m.bucket, event };
+      }
+    }
+  }
+  const bucket: Bucket = { startMs, lengthMs: bucketLength, late };
   const group = groupKey(record);
-  const key = `${classification.fingerprint}|${group}|${bucket.startMs}|${bucket.lengthMs}|${bucket.late ? 'late' : ''}`;
-  return {
+  const key = `${fp}|${group}|${bucket.startMs}|${bucket.lengthMs}|${bucket.late ? 'late' : ''}`;
+  const m: SummaryMemo = {
+    cfg,
+    topic,
+    partition,
+    component,
+    node,
+    namespace,
+    pod,
+    startMs,
     index: summariesIndex(cfg, bucket.startMs),
-    id: docId(record.position.topic, record.position.partition, 'summary', key),
+    id: docId(topic, partition, 'summary', key),
     key,
     group,
     bucket,
-    event,
   };
+  if (ways === undefined) {
+    if (summaryMemo.size >= KEY_MEMO_CAP) summaryMemo.clear();
+    ways = [];
+    summaryMemo.set(fp, ways);
+  }
+  if (ways.length >= KEY_MEMO_WAYS) ways.shift();
+  ways.push(m);
+  return { index: m.index, id: m.id, key, group, bucket, event };
 }
+
+/**
+ * Memo of summaryKey / statsKey results (everything but the event time), so that a line whose
+ * document was seen recently builds and hashes no key string: per fingerprint (or component) a few
+ * recent (topic, partition, group, bucket) ways, compared field by field. Pure: a hit returns
+ * exactly what a miss computes. Bounded: KEY_MEMO_CAP fingerprints (or components), cleared when
+ * full, KEY_MEMO_WAYS entries each (oldest replaced).
+ */
+const KEY_MEMO_CAP = 20_000;
+const KEY_MEMO_WAYS = 8;
+
+interface SummaryMemo {
+  readonly cfg: AggregateConfig;
+  readonly topic: string;
+  readonly partition: number;
+  readonly component: string;
+  readonly node: string;
+  readonly namespace: string;
+  readonly pod: string;
+  readonly startMs: number;
+  readonly index: string;
+  readonly id: string;
+  readonly key: string;
+  readonly group: string;
+  readonly bucket: Bucket;
+}
+const summaryMemo = new Map<string, SummaryMemo[]>();
+
+interface StatsMemo {
+  readonly cfg: AggregateConfig;
+  readonly topic: string;
+  readonly partition: number;
+  readonly result: StatsKey;
+}
+const statsMemo = new Map<string, StatsMemo[]>();
 
 export interface StatsKey {
   readonly index: string;
@@ -144,9 +231,48 @@ export function statsKey(
   sourceTs: number,
   cfg: AggregateConfig,
 ): StatsKey {
-  const bucket = bucketFor(eventMs, sourceTs, cfg.statsBucketMs, cfg);
+  const lengthMs = cfg.statsBucketMs;
+  let startMs = Math.floor(eventMs / lengthMs) * lengthMs;
+  let bucketLength = lengthMs;
+  let late = false;
+  if (startMs + lengthMs < sourceTs - cfg.lateAfterMs) {
+    startMs = Math.floor(sourceTs / DAY_MS) * DAY_MS;
+    bucketLength = DAY_MS;
+    late = true;
+  }
+  let ways = statsMemo.get(component);
+  if (ways !== undefined) {
+    for (let i = 0; i < ways.length; i++) {
+      const m = ways[i]!;
+      const b = m.result.bucket;
+      if (
+        b.startMs === startMs &&
+        b.lengthMs === bucketLength &&
+        b.late === late &&
+        m.cfg === cfg &&
+        m.partition === partition &&
+        m.topic === topic
+      ) {
+        return m.result;
+      }
+    }
+  }
+  const bucket: Bucket = { startMs, lengthMs: bucketLength, late };
   const key = `${component}|${bucket.startMs}|${bucket.lengthMs}|${bucket.late ? 'late' : ''}`;
-  return { index: statsIndex(cfg, bucket.startMs), id: docId(topic, partition, 'stats', key), key, bucket };
+  const result: StatsKey = {
+    index: statsIndex(cfg, bucket.startMs),
+    id: docId(topic, partition, 'stats', key),
+    key,
+    bucket,
+  };
+  if (ways === undefined) {
+    if (statsMemo.size >= KEY_MEMO_CAP) statsMemo.clear();
+    ways = [];
+    statsMemo.set(component, ways);
+  }
+  if (ways.length >= KEY_MEMO_WAYS) ways.shift();
+  ways.push({ cfg, topic, partition, result });
+  return result;
 }
 
 export function deadLetterFingerprint(reason: string): string {
