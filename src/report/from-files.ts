@@ -35,6 +35,21 @@ import { inRange } from './range.ts';
 export const SUMMARIES_FILE = 'summaries.ndjson';
 export const STATS_FILE = 'stats.ndjson';
 
+/**
+ * Memory caps (STYLE.md habit 5). Memory grows with distinct document ids (only when lines carry ids)
+ * and distinct fingerprints, never with lines: ~100 B per id, ~200 B per fingerprint. Past a cap the
+ * report stops with CAP_EXCEEDED rather than guess; that much data belongs in Elasticsearch.
+ */
+export const MAX_DOC_IDS = 5_000_000;
+export const MAX_FINGERPRINTS = 1_000_000;
+
+function capExceeded(what: string, cap: number, dir: string): LogsiftError {
+  return new LogsiftError(
+    'CAP_EXCEEDED',
+    `logsift report: more than ${cap} ${what} in ${dir}; report over Elasticsearch (--es) for data this large`,
+  );
+}
+
 interface Line {
   lineNo: number;
   id: string | null;
@@ -161,7 +176,10 @@ export async function factsFromFiles(dir: string, range: ReportRange): Promise<R
   const seenBefore = from === null ? null : new Set<string>();
   for (const [i, file] of files.entries()) {
     for await (const l of readDocs(file, bad)) {
-      if (l.id !== null) lastLine[i]!.set(l.id, l.lineNo);
+      if (l.id !== null) {
+        lastLine[i]!.set(l.id, l.lineNo);
+        if (lastLine[i]!.size > MAX_DOC_IDS) throw capExceeded('document ids', MAX_DOC_IDS, dir);
+      }
       const t = Date.parse(l.doc['@timestamp'] as string);
       if (inRange(t, range)) {
         const len = num((l.doc.logsift as AnyDoc).bucket?.length_s) * 1000;
@@ -260,6 +278,8 @@ export async function factsFromFiles(dir: string, range: ReportRange): Promise<R
         firstSeen: first,
         lastSeen: last,
       });
+      if (facts.fingerprints.size > MAX_FINGERPRINTS)
+        throw capExceeded('fingerprints', MAX_FINGERPRINTS, dir);
     }
     const params = (ls.params ?? {}) as SummaryDoc['logsift']['params'];
     if (ls.category === 'tier-exists') {

@@ -3,14 +3,16 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { PassThrough } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { command } from '../../src/cli/report.ts';
 import { fromElasticsearch } from '../../src/report/from-elasticsearch.ts';
 import { fromFiles } from '../../src/report/from-files.ts';
 import type { ReportModel } from '../../src/report/model.ts';
 import { buildFixture, writeFixture } from '../unit/report/fixture.ts';
 import { dropPrefix, indexFixture } from '../unit/report/fixture-es.ts';
 import { schemaValidator } from '../unit/report/helpers.ts';
-import { esClient, randomName } from './helpers/stack.ts';
+import { esClient, randomName, stackEnv } from './helpers/stack.ts';
 
 const now = () => new Date('2025-01-15T00:00:00Z');
 const comparable = (m: ReportModel) => ({ ...m, source: null });
@@ -78,6 +80,40 @@ describe('report: Elasticsearch backend equals the files backend', () => {
     expect(m.tier_exists.by_pod).toEqual(files.tier_exists.by_pod);
     expect(m.notes.join('\n')).toMatch(/bytes out estimated/);
     expect(validate(m)).toEqual([]);
+  });
+
+  it('the CLI over --es prints the same JSON as over --dir', async () => {
+    const run = async (argv: string[]) => {
+      let out = '';
+      const stdout = new PassThrough().on('data', (c) => {
+        out += c;
+      });
+      const io = {
+        stdout,
+        stderr: new PassThrough(),
+        stdin: new PassThrough(),
+        env: {},
+        now: () => Date.parse('2025-01-15T00:00:00Z'),
+        stderrIsTTY: false,
+      };
+      expect(await command.run(argv, io)).toBe(0);
+      return JSON.parse(out) as ReportModel;
+    };
+    const es = await run([
+      '--es',
+      stackEnv().esUrl,
+      '--index-prefix',
+      prefix,
+      '-f',
+      'json',
+      '--from',
+      '2025-01-13',
+      '--to',
+      'now',
+    ]);
+    const files = await run(['--dir', dir, '-f', 'json', '--from', '2025-01-13', '--to', 'now']);
+    expect(es.source.kind).toBe('elasticsearch');
+    expect(comparable(es)).toEqual(comparable(files));
   });
 
   it('an empty prefix gives an empty, valid report', async () => {
