@@ -68,7 +68,17 @@ describe('exactness on a mixed corpus (real Kafka + Elasticsearch)', () => {
     p.start();
     const at: string[] = [];
     for (let k = 0; k < 5; k++) {
-      await sleep(jitter(1_500, 6_000));
+      // A random moment after the (re)started process committed something: mid-stream, mid-epoch.
+      const before = await committedSum(h.admin, groupId, topic);
+      const tw = Date.now();
+      while (
+        before < units &&
+        (await committedSum(h.admin, groupId, topic)) <= before &&
+        Date.now() - tw < 90_000
+      ) {
+        await sleep(200);
+      }
+      await sleep(jitter(0, 2_500));
       const c = await committedSum(h.admin, groupId, topic);
       await p.kill();
       at.push(`${((c / units) * 100).toFixed(0)}%`);
