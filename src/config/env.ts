@@ -73,6 +73,13 @@ export const ENV_VARS: readonly EnvVarSpec[] = [
     parse: (raw) => raw.trim(),
   },
   {
+    name: 'LOGSIFT_ES_REPLICAS',
+    path: 'elasticsearch.replicas',
+    example: '0',
+    description: 'number_of_replicas for the installed index templates (0 only on single-node test clusters).',
+    parse: integerOrText,
+  },
+  {
     name: 'LOGSIFT_INDEX_PREFIX',
     path: 'aggregate.indexPrefix',
     example: 'logsift',
