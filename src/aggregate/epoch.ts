@@ -16,6 +16,7 @@
  * entry is safe; evictions are counted.
  */
 import type { ClassifiedRecord } from '../domain/classification.ts';
+import { docBytesOf, paramValuesOf } from '../domain/doc-extras.ts';
 import type { StatsDoc, SummaryDoc, TopValues } from '../domain/documents.ts';
 import type { DeadLetter, Level } from '../domain/record.ts';
 import type { AggregateConfig } from './config.ts';

@@ -50,6 +50,10 @@ export interface SummaryDoc {
     flags: Record<string, number>; // flag -> count of records carrying it
     group: string; // the group key, human-readable: component|node|namespace|pod
     writer?: { member: string; attempt: string };
+    /** `params` as a nested list, so per-value counts are exact sum aggregations (set at build). */
+    param_values?: Array<{ name: string; value: string; count: number }>;
+    /** UTF-8 bytes of this document's JSON without this field: "bytes out" (set at build). */
+    doc_bytes?: number;
   };
 }
 
@@ -78,6 +82,7 @@ export interface StatsDoc {
     bytes_out?: number;
     reduction_ratio?: number; // 1 - summaries_out / records_in
     writer?: { member: string; attempt: string };
+    doc_bytes?: number;
   };
 }
 

@@ -12,8 +12,9 @@
  * The client is any object with the @elastic/elasticsearch 8.x `search(params)` shape (STYLE.md: only
  * src/sinks/elasticsearch and the CLI construct the client).
  */
+
+import { docBytesOf } from '../domain/doc-extras.ts';
 import { buildModel } from './build.ts';
-import { docBytesOf } from './doc-extras.ts';
 import {
   type Agg,
   chooseInterval,

@@ -13,8 +13,8 @@ import { createHash } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Category } from '../../../src/domain/classification.ts';
+import { withDocBytes, withSummaryExtras } from '../../../src/domain/doc-extras.ts';
 import type { StatsDoc, SummaryDoc, TopValues } from '../../../src/domain/documents.ts';
-import { withDocBytes, withSummaryExtras } from '../../../src/report/doc-extras.ts';
 
 export interface FixtureOptions {
   nodes?: number;

@@ -9,7 +9,7 @@
  * - `logsift.doc_bytes`: the UTF-8 byte length of the document's JSON without this field, so "bytes
  *   out" is an exact sum aggregation rather than an estimate.
  */
-import type { CounterDoc, SummaryDoc, TopValues } from '../domain/documents.ts';
+import type { CounterDoc, SummaryDoc, TopValues } from './documents.ts';
 
 export const OTHER_VALUE = '(other)';
 
