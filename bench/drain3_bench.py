@@ -1,7 +1,8 @@
 """Drain3 (PyPI `drain3`, default config) mining the same messages as bench/throughput.ts.
 
 Reads bench/.data/messages.txt (the unwrapped messages of one repetition of the sample), cycles them to
-LINES messages, feeds each to TemplateMiner.add_log_message, and prints one JSON line with lines/s.
+LINES messages, feeds each to TemplateMiner.add_log_message, and prints one JSON line with lines/s
+(wall) and cpuLinesPerSec (this process's CPU time, meaningful on a shared machine).
 """
 import json
 import logging
@@ -20,6 +21,7 @@ with open(sys.argv[2] if len(sys.argv) > 2 else "bench/.data/messages.txt", enco
 config = TemplateMinerConfig()  # defaults: no masking, sim_th 0.4, depth 4
 miner = TemplateMiner(config=config)
 t0 = time.perf_counter()
+c0 = time.process_time()
 n = 0
 while n < lines:
     for msg in base:
@@ -28,5 +30,7 @@ while n < lines:
         miner.add_log_message(msg)
         n += 1
 seconds = time.perf_counter() - t0
+cpu_seconds = time.process_time() - c0
 print(json.dumps({"lines": n, "seconds": round(seconds, 2), "linesPerSec": round(n / seconds),
+                  "cpuSeconds": round(cpu_seconds, 2), "cpuLinesPerSec": round(n / cpu_seconds),
                   "clusters": len(miner.drain.clusters)}))
