@@ -175,10 +175,10 @@ describe('exactness on a mixed corpus (real Kafka + Elasticsearch)', () => {
     const url = await proxy.start();
     const p = h.processor({ name: 'ambig', topic, groupId, indexPrefix: prefix, esUrl: url });
     proxy.rules = {
-      dropAfterForward: (b) => b.bulkNo % 5 === 3,
-      // requestTimeout is 4 s (FAST_GROUP_CONFIG): every 7th bulk answers after it.
-      delayResponseMs: (b) => (b.bulkNo % 7 === 0 ? 5_000 : b.bulkNo % 3 === 0 ? jitter(100, 1_500) : 0),
-      failMgetDocs: (ids, n) => (n % 4 === 0 && ids.length > 0 ? new Set([0]) : undefined),
+      dropAfterForward: (b) => b.bulkNo % 9 === 3,
+      // requestTimeout is 4 s (FAST_GROUP_CONFIG): every 13th bulk answers after it.
+      delayResponseMs: (b) => (b.bulkNo % 13 === 0 ? 5_000 : b.bulkNo % 4 === 0 ? jitter(100, 1_500) : 0),
+      failMgetDocs: (ids, n) => (n % 6 === 0 && ids.length > 0 ? new Set([0]) : undefined),
     };
     p.start();
     try {
