@@ -224,18 +224,29 @@ export function fieldsTemplate(
  * is dropped and rebuilt (counted in `evictions`).
  */
 interface FieldsNode {
+  readonly key: string;
+  readonly value: string;
   readonly tail: string;
-  readonly next: Map<string, Map<string, FieldsNode>>;
+  /** First children: a node has a handful, so a scan comparing short strings beats hashing fresh keys. */
+  readonly next: FieldsNode[];
+  /** Children past FIELDS_SCAN (error fields with many wordings): key → masked value → node. */
+  more: Map<string, Map<string, FieldsNode>> | null;
 }
+
+const FIELDS_SCAN = 8;
 
 export const FIELDS_MEMO_CAPACITY = 20_000;
 const MAX_MEMO_VALUE_LENGTH = 256;
-let fieldsRoot: FieldsNode = { tail: '', next: new Map() };
+let fieldsRoot: FieldsNode = newNode('', '', '');
 const fieldsStats = { size: 0, hits: 0, misses: 0, evictions: 0 };
 
 /** Counters of the field-template trie, in the shape of the other memo caches. */
 export function fieldsMemoStats(): CacheStats {
   return { name: 'fields-template', capacity: FIELDS_MEMO_CAPACITY, ...fieldsStats };
+}
+
+function newNode(key: string, value: string, tail: string): FieldsNode {
+  return { key, value, tail, next: [], more: null };
 }
 
 /** `fieldsTemplate(fields, override)`, the string memoised per distinct sequence of masked fields. */
@@ -246,7 +257,7 @@ export function fieldsTail(
   const n = fields.length;
   if (n === 0) return '';
   if (fieldsStats.size >= FIELDS_MEMO_CAPACITY) {
-    fieldsRoot = { tail: '', next: new Map() };
+    fieldsRoot = newNode('', '', '');
     fieldsStats.evictions += fieldsStats.size;
     fieldsStats.size = 0;
   }
@@ -267,15 +278,28 @@ export function fieldsTail(
       fieldsStats.misses++;
       return out;
     }
-    let byValue = node.next.get(k);
-    if (byValue === undefined) {
-      byValue = new Map();
-      node.next.set(k, byValue);
+    const next = node.next;
+    let child: FieldsNode | undefined;
+    for (let j = 0; j < next.length; j++) {
+      const c = next[j]!;
+      if (c.value === m && c.key === k) {
+        child = c;
+        break;
+      }
     }
-    let child = byValue.get(m);
+    if (child === undefined && node.more !== null) child = node.more.get(k)?.get(m);
     if (child === undefined) {
-      child = { tail: `${node.tail} ${k}=${m}`, next: new Map() };
-      byValue.set(m, child);
+      child = newNode(k, m, `${node.tail} ${k}=${m}`);
+      if (next.length < FIELDS_SCAN) next.push(child);
+      else {
+        node.more ??= new Map();
+        let byValue = node.more.get(k);
+        if (byValue === undefined) {
+          byValue = new Map();
+          node.more.set(k, byValue);
+        }
+        byValue.set(m, child);
+      }
       fieldsStats.size++;
       created = true;
     }

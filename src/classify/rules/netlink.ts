@@ -205,48 +205,116 @@ const ERROR_FIELDS: ReadonlySet<string> = new Set(['error', 'errors', 'err', 'cu
 const RE_IFACE_IN_TEXT =
   /(?:^|[\s'"(=/,])(cali[0-9a-f]{11}|vxlan\.calico|vxlan-v6\.calico|tunl\d+|wireguard\.cali|wg-v6\.cali|bpf(?:out|in)\.cali|eth\d+|ens\d\w*|enp\d\w*|bond\d+)(?=$|[\s'"),:/])/;
 
-const IFACE_FIELDS = ['iface', 'ifaceName', 'interface', 'Name', 'name', 'device'];
+const IFACE_FIELDS = ['iface', 'ifaceName', 'interface', 'Name', 'name', 'device'] as const;
+
+/** The fields the netlink rule reads: the first value of each key, collected in one pass. */
+interface NetlinkFields {
+  error: string | undefined;
+  errors: string | undefined;
+  err: string | undefined;
+  output: string | undefined;
+  ipVersion: string | undefined;
+  table: string | undefined;
+  Table: string | undefined;
+  family: string | undefined;
+  ipFamily: string | undefined;
+  iface: string | undefined;
+  ifaceName: string | undefined;
+  interface: string | undefined;
+  Name: string | undefined;
+  name: string | undefined;
+  device: string | undefined;
+}
+
+function collectFields(record: LogRecord): NetlinkFields {
+  const f: NetlinkFields = {
+    error: undefined,
+    errors: undefined,
+    err: undefined,
+    output: undefined,
+    ipVersion: undefined,
+    table: undefined,
+    Table: undefined,
+    family: undefined,
+    ipFamily: undefined,
+    iface: undefined,
+    ifaceName: undefined,
+    interface: undefined,
+    Name: undefined,
+    name: undefined,
+    device: undefined,
+  };
+  const fields = record.fields;
+  for (let i = 0; i < fields.length; i++) {
+    const [k, v] = fields[i]!;
+    switch (k) {
+      case 'error':
+      case 'errors':
+      case 'err':
+      case 'output':
+      case 'ipVersion':
+      case 'table':
+      case 'Table':
+      case 'family':
+      case 'ipFamily':
+      case 'iface':
+      case 'ifaceName':
+      case 'interface':
+      case 'Name':
+      case 'name':
+      case 'device':
+        if (f[k] === undefined) f[k] = v;
+        break;
+      default:
+        break;
+    }
+  }
+  return f;
+}
 
 function field(record: LogRecord, key: string): string | undefined {
   for (const [k, v] of record.fields) if (k === key) return v;
   return undefined;
 }
 
-function ipVersionOf(record: LogRecord): string | undefined {
-  const v = field(record, 'ipVersion');
+function ipVersionOf(record: LogRecord, f: NetlinkFields): string | undefined {
+  const v = f.ipVersion;
   if (v !== undefined) {
     if (v === '0x4' || v === '4') return '4';
     if (v === '0x6' || v === '6') return '6';
   }
-  const table = field(record, 'table');
+  const table = f.table;
   if (table !== undefined) {
     if (table.startsWith('IPv4')) return '4';
     if (table.startsWith('IPv6')) return '6';
   }
-  for (const key of ['family', 'ipFamily']) {
-    const f = field(record, key);
-    if (f === '2' || f === 'inet') return '4';
-    if (f === '10' || f === 'inet6') return '6';
-  }
+  const family = familyVersion(f.family) ?? familyVersion(f.ipFamily);
+  if (family !== undefined) return family;
   if (record.component === 'bird6') return '6';
   return undefined;
 }
 
-function tableOf(record: LogRecord): string | undefined {
-  const t = field(record, 'table') ?? field(record, 'Table');
+function familyVersion(fam: string | undefined): string | undefined {
+  if (fam === '2' || fam === 'inet') return '4';
+  if (fam === '10' || fam === 'inet6') return '6';
+  return undefined;
+}
+
+function tableOf(f: NetlinkFields): string | undefined {
+  const t = f.table ?? f.Table;
   if (t === undefined || t.length === 0) return undefined;
   // Felix route tables print as "IPv4:254"; iptables/nftables tables are not netlink tables.
   const colon = t.indexOf(':');
   return colon >= 0 ? t.slice(colon + 1) : t;
 }
 
-function interfaceOf(record: LogRecord, message: string): string | undefined {
+function interfaceOf(record: LogRecord, f: NetlinkFields, message: string): string | undefined {
   for (const key of IFACE_FIELDS) {
-    const v = field(record, key);
+    const v = f[key];
     if (v !== undefined && v.length > 0 && !v.startsWith('*') && RE_IFACE_IN_TEXT.test(` ${v} `)) return v;
   }
   for (const key of IFACE_FIELDS) {
-    const v = field(record, key);
+    const v = f[key];
     if (v !== undefined && v.length > 0 && v.length <= 15 && !v.startsWith('*')) return v;
   }
   const m = RE_IFACE_IN_TEXT.exec(message);
@@ -326,21 +394,13 @@ export function netlinkParts(record: LogRecord): RuleParts | null {
   }
   if (op === null) return null;
 
+  const f = collectFields(record);
   let errno: string | null = null;
-  const error = field(record, 'error');
+  const error = f.error;
   if (error !== undefined) errno = findErrno(error);
-  if (errno === null) {
-    const v = field(record, 'errors');
-    if (v !== undefined) errno = findErrno(v);
-  }
-  if (errno === null) {
-    const v = field(record, 'err');
-    if (v !== undefined) errno = findErrno(v);
-  }
-  if (errno === null) {
-    const out = field(record, 'output');
-    if (out !== undefined) errno = findErrno(out);
-  }
+  if (errno === null && f.errors !== undefined) errno = findErrno(f.errors);
+  if (errno === null && f.err !== undefined) errno = findErrno(f.err);
+  if (errno === null && f.output !== undefined) errno = findErrno(f.output);
   if (errno === null) {
     // BIRD and some Felix/CNI call sites print the errno in the message ("Error creating veth: file exists").
     const colon = message.indexOf(': ');
@@ -372,11 +432,11 @@ export function netlinkParts(record: LogRecord): RuleParts | null {
   const params: Record<string, string> = { operation: op };
   if (errno !== null) params.errno = errno;
   else if (rawErr !== undefined) params.errno = rawErr;
-  const iface = interfaceOf(record, message);
+  const iface = interfaceOf(record, f, message);
   if (iface !== undefined) params.interface = iface;
-  const ipv = ipVersionOf(record);
+  const ipv = ipVersionOf(record, f);
   if (ipv !== undefined) params.ip_version = ipv;
-  const table = tableOf(record);
+  const table = tableOf(f);
   if (table !== undefined) params.table = table;
   return { head, tail, params };
 }
