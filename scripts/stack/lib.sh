@@ -148,6 +148,20 @@ stop_pid() {
   [ -z "$pidfile" ] || rm -f "$pidfile"
 }
 
+# SIGKILL at once (crash tests); pidfile $3 removed.
+kill_pid() {
+  local pid="$1" label="$2" pidfile="${3:-}" i
+  if pid_alive "$pid"; then
+    kill -KILL "$pid" 2>/dev/null || true
+    for ((i = 0; i < 100; i++)); do
+      pid_alive "$pid" || break
+      sleep 0.1
+    done
+    pid_alive "$pid" && stack_die "$label (pid $pid) survived SIGKILL"
+  fi
+  [ -z "$pidfile" ] || rm -f "$pidfile"
+}
+
 # Pids of processes whose command line matches $1: the -Dlogsift.stack.<server>=<our folder> marker
 # that we put on our own JVMs. A safety net for a lost pidfile, never a broad match.
 pids_by_path() { pgrep -f -- "$1" 2>/dev/null || true; }
@@ -242,6 +256,8 @@ EOF
   rm -rf "$tmp"
   unzip -tq "$ES_ZIP_DIR.partial/elasticsearch-$ES_VERSION.zip" >/dev/null ||
     stack_die "downloaded ES zip is corrupt: $ES_ZIP_DIR.partial"
+  # The zip is kept once, here: drop mvn's own copy (100 MB) from the local repository.
+  rm -rf "$STACK_M2/org/elasticsearch/distribution/integ-test-zip/elasticsearch/$ES_VERSION"
   touch "$ES_ZIP_DIR.partial/.complete"
   rm -rf "$ES_ZIP_DIR"
   mv "$ES_ZIP_DIR.partial" "$ES_ZIP_DIR"
@@ -258,7 +274,7 @@ EOF
 es_setup_user() {
   if [ "$(id -u)" -ne 0 ]; then
     ES_RUN_USER="$(id -un)"
-    ES_DIST_ROOT="$STACK_CACHE"
+    ES_DIST_ROOT="$STACK_CACHE/dist"
     return 0
   fi
   ES_RUN_USER="$ES_USER_NAME"

@@ -2,7 +2,7 @@
 // Elasticsearch answer the calls the product relies on. Random names, cleaned up afterwards.
 import { Partitioners } from 'kafkajs';
 import { describe, expect, inject, it } from 'vitest';
-import { esClient, kafkaClient, randomName, stackEnv } from './helpers/stack.ts';
+import { esClient, esCtl, kafkaClient, randomName, stackControllable, stackEnv } from './helpers/stack.ts';
 
 const MESSAGES = 100;
 const PARTITIONS = 3;
@@ -47,7 +47,12 @@ describe('test stack', () => {
       // Keyed messages spread over every partition (murmur2 of 100 distinct keys).
       for (const p of ends) expect(Number(p.high)).toBeGreaterThan(0);
 
-      const consumer = kafka.consumer({ groupId, sessionTimeout: 10_000, heartbeatInterval: 1_000 });
+      const consumer = kafka.consumer({
+        groupId,
+        sessionTimeout: 10_000,
+        heartbeatInterval: 1_000,
+        maxWaitTimeInMs: 250, // disconnect waits for the in-flight fetch (default 5 s)
+      });
       await consumer.connect();
       try {
         await consumer.subscribe({ topic, fromBeginning: true });
@@ -138,4 +143,24 @@ describe('test stack', () => {
       await es.close();
     }
   });
+
+  // Servers given by KAFKA_BROKERS/ES_URL are not ours to stop.
+  it.skipIf(!stackControllable())(
+    'esCtl stops and restarts only Elasticsearch, keeping its data',
+    async () => {
+      const es = esClient({ maxRetries: 0, requestTimeout: 5_000 });
+      const index = randomName('smoke-ctl');
+      try {
+        await es.index({ index, id: 'kept', document: { n: 1 }, refresh: true });
+        await esCtl('stop');
+        await expect(es.cluster.health()).rejects.toThrow();
+        await esCtl('start');
+        const got = await es.get<{ n: number }>({ index, id: 'kept' });
+        expect(got._source).toEqual({ n: 1 });
+      } finally {
+        await es.indices.delete({ index, ignore_unavailable: true }).catch(() => undefined);
+        await es.close();
+      }
+    },
+  );
 });

@@ -2,7 +2,7 @@
 // (scripts/stack/, docs/STACK.md). test/integration/global-setup.ts starts the stack unless
 // KAFKA_BROKERS and ES_URL are already set, and hands both values to the test files with
 // `project.provide` (read here with `inject`) and in process.env.
-import { spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
@@ -105,32 +105,46 @@ export function stackControllable(): boolean {
   return existsSync(resolve(stackDir(), 'state')) && existsSync(resolve(stackDir(), 'env'));
 }
 
-function ctl(script: 'es-ctl.sh' | 'kafka-ctl.sh', action: 'stop' | 'start' | 'restart'): void {
+export type CtlAction = 'stop' | 'kill' | 'start' | 'restart';
+
+/** Runs scripts/stack/<script> <action> without blocking the event loop; rejects on failure. */
+function ctl(script: 'es-ctl.sh' | 'kafka-ctl.sh', action: CtlAction): Promise<void> {
   if (!stackControllable()) {
-    throw new Error(`${script} ${action}: no stack started by scripts/stack/up.sh in ${stackDir()}`);
+    return Promise.reject(
+      new Error(`${script} ${action}: no stack started by scripts/stack/up.sh in ${stackDir()}`),
+    );
   }
-  const r = spawnSync('bash', [resolve(STACK_SCRIPTS, script), action], {
-    cwd: REPO_ROOT,
-    stdio: ['ignore', 'pipe', 'inherit'],
-    timeout: 5 * 60_000,
-    encoding: 'utf8',
+  return new Promise((resolveCtl, reject) => {
+    const child = spawn('bash', [resolve(STACK_SCRIPTS, script), action], {
+      cwd: REPO_ROOT,
+      stdio: ['ignore', 'ignore', 'inherit'],
+    });
+    const timer = setTimeout(() => child.kill('SIGTERM'), 5 * 60_000);
+    child.on('error', (e) => {
+      clearTimeout(timer);
+      reject(e);
+    });
+    child.on('exit', (code, signal) => {
+      clearTimeout(timer);
+      if (code === 0) resolveCtl();
+      else reject(new Error(`${script} ${action} failed: ${code !== null ? `exit ${code}` : signal}`));
+    });
   });
-  if (r.error || r.status !== 0) {
-    throw new Error(`${script} ${action} failed: ${r.error?.message ?? `exit ${r.status ?? r.signal}`}`);
-  }
 }
 
 /**
- * Stops (keeping its data) or starts only Elasticsearch; `start` returns once health is
- * yellow/green. For outage tests: `esCtl('stop')`, wait, `esCtl('start')`.
+ * Only Elasticsearch, keeping its data: `stop` (SIGTERM), `kill` (SIGKILL, a crash), `start`
+ * (resolves once health is yellow/green), `restart`. Asynchronous on purpose: the code under
+ * test keeps running in this process while ES is down. Outage test:
+ * `await esCtl('stop'); await sleep(20_000); await esCtl('start')`.
  */
-export function esCtl(action: 'stop' | 'start' | 'restart'): void {
-  ctl('es-ctl.sh', action);
+export function esCtl(action: CtlAction): Promise<void> {
+  return ctl('es-ctl.sh', action);
 }
 
-/** Stops (keeping topics and offsets) or starts only the Kafka broker. */
-export function kafkaCtl(action: 'stop' | 'start' | 'restart'): void {
-  ctl('kafka-ctl.sh', action);
+/** Only the Kafka broker, keeping topics and committed offsets; same actions as esCtl. */
+export function kafkaCtl(action: CtlAction): Promise<void> {
+  return ctl('kafka-ctl.sh', action);
 }
 
 /** Reads `.stack/env`; undefined when the file is missing. */
