@@ -20,6 +20,7 @@ import { createHash } from 'node:crypto';
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, writeSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { writeHeapSnapshot } from 'node:v8';
 import { gunzipSync } from 'node:zlib';
 import { PartitionState } from '../src/aggregate/epoch.ts';
 import { classify, RULESET_VERSION } from '../src/classify/index.ts';
@@ -100,7 +101,8 @@ function cpuNow(): number {
 const MEM = process.env.BENCH_MEM === '1';
 
 async function run(): Promise<void> {
-  const EPOCH = 10_000;
+  // Units per epoch: the file pipeline's default (config epoch.fileRecords).
+  const EPOCH = Number(process.env.BENCH_EPOCH ?? config.epoch.fileRecords);
   const t0 = process.hrtime.bigint();
   const c0 = cpuNow();
   let parseUs = 0;
@@ -160,6 +162,7 @@ async function run(): Promise<void> {
   take(outs);
   await flush();
   const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
+  if (process.env.BENCH_SNAPSHOT) writeHeapSnapshot(process.env.BENCH_SNAPSHOT);
   const cpuSeconds = (cpuNow() - c0) / 1e6;
   const docs = [...store.documents()];
   const total = docs.reduce(
