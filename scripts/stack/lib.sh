@@ -18,6 +18,8 @@
 #   LOGSIFT_STOP_TIMEOUT           seconds between SIGTERM and SIGKILL [30]
 
 set -euo pipefail
+# runuser and useradd live in sbin, which a non-login root shell may lack.
+case ":$PATH:" in *:/usr/sbin:*) ;; *) PATH="$PATH:/usr/sbin:/sbin" ;; esac
 
 STACK_SCRIPTS_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 STACK_REPO_ROOT="$(cd "$STACK_SCRIPTS_DIR/../.." && pwd)"
@@ -48,7 +50,14 @@ STATE_FILE="$STACK_DIR/state"
 # Logging and timing (everything goes to stderr; stdout is reserved for the env lines of up.sh)
 
 # Microseconds since the epoch (bash 5's EPOCHREALTIME without the decimal point).
-stack_now() { local t="${EPOCHREALTIME/[.,]/}"; echo "$((10#$t))"; }
+stack_now() {
+  if [ -n "${EPOCHREALTIME:-}" ]; then
+    local t="${EPOCHREALTIME/[.,]/}"
+    echo "$((10#$t))"
+  else
+    echo "$(($(date +%s%N) / 1000))"
+  fi
+}
 stack_secs() { # elapsed seconds since $1 (microseconds), one decimal
   local d=$(($(stack_now) - $1))
   printf '%d.%d' $((d / 1000000)) $((d % 1000000 / 100000))
