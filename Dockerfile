@@ -24,7 +24,10 @@ RUN npx tsc -p tsconfig.build.json
 
 # --- runtime ---
 FROM ${NODE_IMAGE} AS runtime
+# The heap is sized to the configured caps (epochs, caches, fetch sizes): without a limit V8 lets
+# the old generation grow far past the live data (docs/PERF-NOTES.md, "Heap sizing and GC").
 ENV NODE_ENV=production \
+    NODE_OPTIONS=--max-old-space-size=192 \
     LOGSIFT_HTTP_PORT=9464
 WORKDIR /app
 # dist/ imports ../package.json (version) and ../schemas/*.json (config schema, index templates).

@@ -18,7 +18,7 @@ describe('config -> kafkajs options', () => {
     expect(kafkaRunOptions(c.kafka)).toEqual({
       autoCommit: false,
       eachBatchAutoResolve: false,
-      partitionsConsumedConcurrently: 1,
+      partitionsConsumedConcurrently: 3,
     });
   });
 
