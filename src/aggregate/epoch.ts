@@ -280,9 +280,12 @@ export class Epoch {
       if (e.working.logsift.kind !== 'stats') {
         e.working.logsift.first_seen = iso(e.firstSeenMs);
         e.working.logsift.last_seen = iso(e.lastSeenMs);
+        e.working.logsift.param_values = paramValuesOf(e.working.logsift.params);
       }
       if (this.#writer)
         e.working.logsift.writer = { member: this.#writer.member, attempt: this.#writer.attempt };
+      // Last: the document's own JSON size ("bytes out"), without this field.
+      e.working.logsift.doc_bytes = docBytesOf(e.working);
       if (e.base === null) items.push({ op: 'create', index: e.ref.index, id: e.ref.id, doc: e.working });
       else
         items.push({

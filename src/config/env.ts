@@ -76,7 +76,8 @@ export const ENV_VARS: readonly EnvVarSpec[] = [
     name: 'LOGSIFT_ES_REPLICAS',
     path: 'elasticsearch.replicas',
     example: '0',
-    description: 'number_of_replicas for the installed index templates (0 only on single-node test clusters).',
+    description:
+      'number_of_replicas for the installed index templates (0 only on single-node test clusters).',
     parse: integerOrText,
   },
   {

@@ -215,3 +215,21 @@ describe('Epoch', () => {
     );
   });
 });
+
+describe('built documents', () => {
+  it('carry param_values (exact per-value counts) and doc_bytes (their own JSON size)', async () => {
+    const store = new CasStore();
+    const state = new PartitionState('t', 0, cfg);
+    const e = state.beginEpoch();
+    for (let o = 0; o < 30; o++)
+      e.add(rec({ offset: o, ts: T0, category: 'tier-exists', params: { tier: o % 3 ? 'default' : 'anp' } }));
+    expect(await flush(e, store)).toBe(true);
+    const [doc] = store.summaries();
+    expect(doc?.logsift.param_values).toEqual([
+      { name: 'tier', value: 'default', count: 20 },
+      { name: 'tier', value: 'anp', count: 10 },
+    ]);
+    const { doc_bytes, ...rest } = doc!.logsift;
+    expect(doc_bytes).toBe(Buffer.byteLength(JSON.stringify({ ...doc, logsift: rest })));
+  });
+});
