@@ -6,6 +6,7 @@
 import type { KubernetesMeta } from '../../domain/record.ts';
 import { type CriLine, parseCri } from './cri.ts';
 import { fromDocker } from './docker.ts';
+import { fastFluentBit } from './fast.ts';
 import { fromFilebeat } from './filebeat.ts';
 import { fromFluentBit } from './fluentbit.ts';
 import { isObject } from './json.ts';
@@ -28,8 +29,8 @@ function firstNonSpace(s: string): number {
   return i;
 }
 
-/** Picks the shipper by the keys present. Order matters: OTLP, `log`, `message`, `body`. */
-function fromJson(o: JsonObject): ShipperFields | null {
+/** Picks the shipper by the keys present. Order matters: OTLP, `log`, `message`, `body`. Exported for tests (fast-path equivalence). */
+export function fromJson(o: JsonObject): ShipperFields | null {
   if (Array.isArray(o.resourceLogs)) return fromOtel(o);
   if (o.log !== undefined && o.log !== null) {
     return typeof o.log === 'string' ? (fromDocker(o) ?? fromFluentBit(o)) : null;
@@ -109,6 +110,9 @@ export function unwrap(text: string): UnwrapResult {
   }
   const i = c0 === 123 ? 0 : c0 === 32 || c0 === 9 || c0 === 0xfeff ? firstNonSpace(text) : -1;
   if (i < 0 || text.charCodeAt(i) !== 123) return raw(text);
+  // Dominant shape (Fluent Bit with Kubernetes metadata) without JSON.parse; null: not sure, parse.
+  const fast = fastFluentBit(text, i);
+  if (fast) return unwrapInner(fast);
   let parsed: unknown;
   try {
     parsed = JSON.parse(i === 0 ? text : text.slice(i));
