@@ -2,7 +2,7 @@
  * Bytes (or a string) of one unit -> text, with deterministic facts about the bytes as flags.
  * Pure, never throws.
  */
-import { Buffer, isUtf8 } from 'node:buffer';
+import { Buffer, isAscii, isUtf8 } from 'node:buffer';
 import type { RecordFlag } from '../domain/record.ts';
 
 export interface Decoded {
@@ -90,6 +90,19 @@ function utf8Boundary(b: Uint8Array, max: number): number {
   return cut;
 }
 
+/** Any character that is not printable ASCII, tab, LF, CR or ESC (control, DEL or non-ASCII). */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: ESC is text (ANSI colours), see isControl
+const NOT_PLAIN = /[^\t\n\r\x1b -~]/;
+
+function plain(text: string, bytes: number): Decoded {
+  return { text: stripTrailingNewline(text), bytes, flags: NO_FLAGS, oversize: false, binary: false };
+}
+
+/** Latin-1 text of bytes (a Buffer is decoded as is: no wrapper allocation). */
+function latin1(v: Uint8Array): string {
+  return (Buffer.isBuffer(v) ? v : Buffer.from(v.buffer, v.byteOffset, v.byteLength)).toString('latin1');
+}
+
 function stripTrailingNewline(s: string): string {
   let end = s.length;
   if (end > 0 && s.charCodeAt(end - 1) === 10) end--;
@@ -104,6 +117,14 @@ function stripTrailingNewline(s: string): string {
  */
 export function decodeUnit(value: Uint8Array | string, opts: DecodeOptions = {}): Decoded {
   const max = opts.maxUnitBytes ?? 65536;
+  // Fastest path: printable ASCII (plus tab, CR, LF, ESC) throughout, within the size cap — no
+  // probe loop, no UTF-8 work. isAscii is simdutf; the regex scan is native.
+  if (typeof value === 'string') {
+    if (value.length <= max && !NOT_PLAIN.test(value)) return plain(value, value.length);
+  } else if (value.byteLength <= max && isAscii(value)) {
+    const text = latin1(value);
+    if (!NOT_PLAIN.test(text)) return plain(text, value.byteLength);
+  }
   const pr = probe(value);
   const binary = (pr & BINARY) !== 0;
   // Fast path: a short all-ASCII unit (the common Calico line) needs no UTF-8 work at all.
@@ -118,10 +139,10 @@ export function decodeUnit(value: Uint8Array | string, opts: DecodeOptions = {})
           binary,
         };
       }
-    } else if (value.byteLength <= BINARY_PROBE && value.byteLength <= max) {
-      const text = Buffer.from(value.buffer, value.byteOffset, value.byteLength).toString('latin1');
+    } else if (value.byteLength <= max && (value.byteLength <= BINARY_PROBE || isAscii(value))) {
+      // All ASCII (probed, or checked past the probe by simdutf): latin1 is the same text, no UTF-8 work.
       return {
-        text: stripTrailingNewline(text),
+        text: stripTrailingNewline(latin1(value)),
         bytes: value.byteLength,
         flags: NO_FLAGS,
         oversize: false,
@@ -142,8 +163,8 @@ export function decodeUnit(value: Uint8Array | string, opts: DecodeOptions = {})
       text = lenientDecoder.decode(enc.subarray(0, utf8Boundary(enc, max)));
       flags.push('truncated');
     }
-    // Lone surrogates cannot be encoded: report them like invalid UTF-8.
-    if (hasLoneSurrogate(text)) {
+    // Lone surrogates cannot be encoded: report them like invalid UTF-8 (none when all ASCII).
+    if (bytes !== value.length && hasLoneSurrogate(text)) {
       text = lenientDecoder.decode(encoder.encode(text));
       flags.unshift('invalid-utf8');
     }
@@ -156,7 +177,7 @@ export function decodeUnit(value: Uint8Array | string, opts: DecodeOptions = {})
       flags.push('truncated');
     }
     // isUtf8 is simdutf-backed; Buffer#toString is the fastest decoder in Node.
-    text = Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('utf8');
+    text = (Buffer.isBuffer(b) ? b : Buffer.from(b.buffer, b.byteOffset, b.byteLength)).toString('utf8');
     if (!isUtf8(b)) flags.unshift('invalid-utf8');
   }
   if (binary) flags.push('binary');
