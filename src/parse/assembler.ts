@@ -188,6 +188,10 @@ function keyOf(k: KubernetesMeta, stream: Stream | null): string {
   return `${k.namespace ?? ''}\u0000${k.pod ?? ''}\u0000${k.container ?? ''}\u0000${stream ?? ''}`;
 }
 
+function pieceKey(piece: Piece): string {
+  return piece.standalone ? RAW_KEY : keyOf(piece.head.kubernetes, piece.head.stream);
+}
+
 function isBlank(s: string): boolean {
   for (let i = 0; i < s.length; i++) {
     const c = s.charCodeAt(i);
@@ -323,7 +327,13 @@ export class PartitionAssembler {
         partial = u.partial;
       }
     }
-    const key = piece.standalone ? RAW_KEY : keyOf(piece.head.kubernetes, piece.head.stream);
+    if (!partial && s.keys.size === 0) {
+      // Nothing is open for any key: no key string needed unless this line starts a group.
+      this.#processPiece(null, piece);
+      this.#enforceCaps();
+      return;
+    }
+    const key = pieceKey(piece);
     let ks = s.keys.get(key);
     if (partial) {
       if (!ks) ks = this.#newKey(key);
@@ -469,7 +479,7 @@ export class PartitionAssembler {
    * its record is not complete yet: `#inflight` keeps records with a larger first offset held back
    * (a CRI partial started before records that completed meanwhile).
    */
-  #processPiece(key: string, piece: Piece): void {
+  #processPiece(key: string | null, piece: Piece): void {
     const prev = this.#inflight;
     const off = piece.head.position.offset;
     if (off < prev) this.#inflight = off;
@@ -478,14 +488,14 @@ export class PartitionAssembler {
     if (prev === Number.POSITIVE_INFINITY) this.#release();
   }
 
-  /** Continue the open group of `key`, or close it and start a record. */
-  #processPieceInner(key: string, piece: Piece): void {
+  /** Continue the open group of `key`, or close it and start a record. Null key: no key is open. */
+  #processPieceInner(key: string | null, piece: Piece): void {
     const s = this.#s;
     const o = this.#opts;
     const text = piece.text;
     const lines = text.indexOf('\n') < 0 ? null : text.split('\n');
     const firstLine = lines ? lines[0]! : text;
-    let ks = s.keys.get(key);
+    let ks = key === null ? undefined : s.keys.get(key);
     const g = ks?.group;
     if (ks && g) {
       if (!piece.standalone && continues(g, firstLine)) {
@@ -561,7 +571,7 @@ export class PartitionAssembler {
       this.#emitGroup(ng, BIT['group-capped']);
       return;
     }
-    if (!ks) ks = this.#newKey(key);
+    if (!ks) ks = this.#newKey(key ?? pieceKey(piece));
     ks.group = ng;
     this.#opened(ng);
   }
