@@ -30,7 +30,29 @@ export function wallMs(
   ms: number,
 ): number {
   if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || s > 60) return Number.NaN;
-  return Date.UTC(y, mo - 1, d, h, mi, s, ms);
+  // Same value as Date.UTC(y, mo - 1, d, h, mi, s, ms): MakeDate(day, time) = day * msPerDay + time,
+  // exact in doubles for these integer fields (4-digit years are far inside TimeClip's range).
+  if (!(Number.isInteger(h) && Number.isInteger(mi) && Number.isInteger(s) && Number.isInteger(ms))) {
+    return Date.UTC(y, mo - 1, d, h, mi, s, ms);
+  }
+  return dayMs(y, mo, d) + h * 3_600_000 + mi * 60_000 + s * 1000 + ms;
+}
+
+/** One-entry cache of the last date: consecutive lines share their day (a pure cache). */
+let lastY = Number.NaN;
+let lastMo = 0;
+let lastD = 0;
+let lastDay = 0;
+
+/** Date.UTC(y, mo - 1, d) (including its 0-99 -> 19xx year mapping), cached for the last date. */
+function dayMs(y: number, mo: number, d: number): number {
+  if (y === lastY && mo === lastMo && d === lastD) return lastDay;
+  const v = Date.UTC(y, mo - 1, d);
+  lastY = y;
+  lastMo = mo;
+  lastD = d;
+  lastDay = v;
+  return v;
 }
 
 export interface Rfc3339 {

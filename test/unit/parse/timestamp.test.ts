@@ -1,9 +1,11 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
   envelopeTimeToMs,
   isValidZone,
   nanosToMs,
   parseRfc3339,
+  wallMs,
   zoneConverter,
 } from '../../../src/parse/timestamp.ts';
 
@@ -38,5 +40,26 @@ describe('timestamps', () => {
     expect(isValidZone('Europe/Berlin')).toBe(true);
     expect(isValidZone('-05:30')).toBe(true);
     expect(isValidZone('Not/AZone')).toBe(false);
+  });
+});
+
+describe('wallMs day cache', () => {
+  it('equals Date.UTC for any fields, in any order of calls', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 0, max: 9999 }),
+        fc.integer({ min: 1, max: 12 }),
+        fc.integer({ min: 1, max: 31 }),
+        fc.integer({ min: 0, max: 23 }),
+        fc.integer({ min: 0, max: 59 }),
+        fc.integer({ min: 0, max: 60 }),
+        fc.oneof(fc.integer({ min: 0, max: 999 }), fc.double({ min: 0, max: 999, noNaN: true })),
+        (y, mo, d, h, mi, s, ms) => {
+          expect(wallMs(y, mo, d, h, mi, s, ms)).toBe(Date.UTC(y, mo - 1, d, h, mi, s, ms));
+          expect(wallMs(y, mo, d, 0, 0, 0, 0)).toBe(Date.UTC(y, mo - 1, d));
+        },
+      ),
+      { numRuns: 5000 },
+    );
   });
 });
