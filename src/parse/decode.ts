@@ -94,6 +94,38 @@ function utf8Boundary(b: Uint8Array, max: number): number {
 // biome-ignore lint/suspicious/noControlCharactersInRegex: ESC is text (ANSI colours), see isControl
 const NOT_PLAIN = /[^\t\n\r\x1b -~]/;
 
+/**
+ * True only when `v[0..n)` (all ASCII) holds no byte < 0x20 and no 0x7f; false means "maybe" (the
+ * exact probe decides). Four bytes at a time on aligned words: `(w - 0x20202020) & ~w & 0x80808080`
+ * is non-zero iff some byte is < 0x20, the same with `w ^ 0x7f7f7f7f` and 0x01 finds 0x7f.
+ */
+export function noControlBytes(v: Uint8Array, n: number): boolean {
+  const off = v.byteOffset;
+  let i = 0;
+  while (i < n && ((off + i) & 3) !== 0) {
+    const c = v[i]!;
+    if (c < 32 || c === 127) return false;
+    i++;
+  }
+  const words = (n - i) >> 2;
+  if (words > 0) {
+    const u32 = new Uint32Array(v.buffer, off + i, words);
+    let acc = 0;
+    for (let j = 0; j < words; j++) {
+      const w = u32[j]!;
+      const y = w ^ 0x7f7f7f7f;
+      acc |= ((w - 0x20202020) & ~w) | ((y - 0x01010101) & ~y);
+    }
+    if ((acc & 0x80808080) !== 0) return false;
+    i += words << 2;
+  }
+  for (; i < n; i++) {
+    const c = v[i]!;
+    if (c < 32 || c === 127) return false;
+  }
+  return true;
+}
+
 function plain(text: string, bytes: number): Decoded {
   return { text: stripTrailingNewline(text), bytes, flags: NO_FLAGS, oversize: false, binary: false };
 }
@@ -117,13 +149,17 @@ function stripTrailingNewline(s: string): string {
  */
 export function decodeUnit(value: Uint8Array | string, opts: DecodeOptions = {}): Decoded {
   const max = opts.maxUnitBytes ?? 65536;
-  // Fastest path: printable ASCII (plus tab, CR, LF, ESC) throughout, within the size cap — no
-  // probe loop, no UTF-8 work. isAscii is simdutf; the regex scan is native.
+  // Fastest path: all ASCII within the size cap and no control character where the probe looks
+  // (strings: none at all, except tab, CR, LF, ESC) — no probe loop, no UTF-8 work.
   if (typeof value === 'string') {
     if (value.length <= max && !NOT_PLAIN.test(value)) return plain(value, value.length);
-  } else if (value.byteLength <= max && isAscii(value)) {
-    const text = latin1(value);
-    if (!NOT_PLAIN.test(text)) return plain(text, value.byteLength);
+  } else if (
+    value.byteLength <= max &&
+    isAscii(value) &&
+    noControlBytes(value, Math.min(value.byteLength, BINARY_PROBE))
+  ) {
+    // No control byte in the probed prefix: not binary, whatever follows.
+    return plain(latin1(value), value.byteLength);
   }
   const pr = probe(value);
   const binary = (pr & BINARY) !== 0;

@@ -1,5 +1,6 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { decodeUnit, utf8Length } from '../../../src/parse/decode.ts';
+import { decodeUnit, noControlBytes, utf8Length } from '../../../src/parse/decode.ts';
 
 const enc = new TextEncoder();
 
@@ -36,5 +37,28 @@ describe('decodeUnit', () => {
 
   it('utf8Length', () => {
     expect(utf8Length('aé€😀')).toBe(1 + 2 + 3 + 4);
+  });
+});
+
+describe('noControlBytes (SWAR filter of the ASCII fast path)', () => {
+  it('equals the byte-by-byte check on ASCII bytes at any alignment', () => {
+    const byte = fc.oneof(fc.integer({ min: 32, max: 126 }), fc.integer({ min: 0, max: 127 }));
+    fc.assert(
+      fc.property(
+        fc.array(byte, { maxLength: 80 }),
+        fc.nat({ max: 7 }),
+        fc.nat({ max: 90 }),
+        (bytes, pad, cut) => {
+          const backing = new Uint8Array(pad + bytes.length);
+          backing.set(bytes, pad);
+          const v = backing.subarray(pad);
+          const n = Math.min(cut, v.length);
+          const naive = bytes.slice(0, n).every((c) => c >= 32 && c !== 127);
+          expect(noControlBytes(v, n)).toBe(naive);
+          expect(noControlBytes(Buffer.from(v), n)).toBe(naive);
+        },
+      ),
+      { numRuns: 5000 },
+    );
   });
 });
