@@ -505,6 +505,7 @@ export class KafkaPipeline {
       }
       const byId = new Map(pending.map((it) => [it.id, it]));
       const again: WriteItem[] = [];
+      const conflicts: WriteItem[] = [];
       let lastReason = '';
       for (const r of results) {
         const item = byId.get(r.id)!;
@@ -516,18 +517,7 @@ export class KafkaPipeline {
         if (r.kind === 'retry') {
           again.push(item);
         } else if (r.kind === 'conflict') {
-          const v = await this.#retrying('mget', control, giveUpAt, () =>
-            this.#store.load([{ index: item.index, id: item.id }]),
-          );
-          const cur = v.get(item.id) ?? null;
-          if (cur !== null && cur.doc.logsift.writer?.attempt === attempt) {
-            // Our own earlier write landed (an ambiguous timeout, or ES retried the shard op, F8).
-            this.#m.conflicts.inc({ resolution: 'adopted' });
-            epoch.acknowledge(item.id, cur.seqNo, cur.primaryTerm);
-          } else {
-            this.#m.conflicts.inc({ resolution: 'foreign' });
-            throw new AbortEpoch('conflict', `document ${item.index}/${item.id} written by another writer`);
-          }
+          conflicts.push(item);
         } else if (r.status === 403) {
           throw new AbortEpoch('halt', `write blocked on ${item.index}: ${r.reason}`);
         } else if (!projected.has(item.id)) {
@@ -540,6 +530,25 @@ export class KafkaPipeline {
           again.push({ ...item, doc: projection(item.doc) });
         } else {
           throw new AbortEpoch('halt', `document ${item.index}/${item.id} rejected: ${r.status} ${r.reason}`);
+        }
+      }
+      if (conflicts.length > 0) {
+        // One realtime mget for every conflict of this round (a resent bulk after an ambiguous
+        // timeout conflicts on every item it had applied: reading them one by one collapses
+        // throughput, F8). Ours (same attempt id) are adopted; any other writer aborts the epoch.
+        const v = await this.#retrying('mget', control, giveUpAt, () =>
+          this.#store.load(conflicts.map((it) => ({ index: it.index, id: it.id }))),
+        );
+        for (const item of conflicts) {
+          const cur = v.get(item.id) ?? null;
+          if (cur !== null && cur.doc.logsift.writer?.attempt === attempt) {
+            // Our own earlier write landed (an ambiguous timeout, or ES retried the shard op, F8).
+            this.#m.conflicts.inc({ resolution: 'adopted' });
+            epoch.acknowledge(item.id, cur.seqNo, cur.primaryTerm);
+          } else {
+            this.#m.conflicts.inc({ resolution: 'foreign' });
+            throw new AbortEpoch('conflict', `document ${item.index}/${item.id} written by another writer`);
+          }
         }
       }
       pending = again;
