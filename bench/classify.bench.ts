@@ -25,7 +25,7 @@ function unescapeField(s: string): string {
   return s.replace(/\\(\\|t|n)/g, (_, c: string) => (c === 'n' ? '\n' : c === 't' ? '\t' : '\\'));
 }
 
-const tsv = readFileSync(join(import.meta.dirname, '../../shared/corpus/calico-templates.tsv'), 'utf8');
+const tsv = readFileSync(join(import.meta.dirname, '../test/fixtures/calico-templates.tsv'), 'utf8');
 const base = tsv
   .split('\n')
   .slice(1)

@@ -10,7 +10,7 @@ import type { SourceUnit } from '../src/domain/record.ts';
 import { PartitionAssembler, parseLine } from '../src/parse/index.ts';
 
 const N = 200_000;
-const tsv = readFileSync(join(import.meta.dirname, '../../shared/corpus/calico-templates.tsv'), 'utf8');
+const tsv = readFileSync(join(import.meta.dirname, '../test/fixtures/calico-templates.tsv'), 'utf8');
 const lines = tsv
   .split('\n')
   .slice(1)

@@ -11,7 +11,7 @@ import type { Classification } from '../../src/domain/classification.ts';
 import { type CorpusRow, parseCorpus, parseLineForTest } from '../unit/classify/helpers.ts';
 import { DISAGREEMENTS } from './classify-corpus.decisions.ts';
 
-const CORPUS = join(import.meta.dirname, '../../../shared/corpus/calico-templates.tsv');
+const CORPUS = join(import.meta.dirname, '../fixtures/calico-templates.tsv');
 const GOLDEN = join(import.meta.dirname, 'classify-corpus.json');
 
 interface GoldenRow {

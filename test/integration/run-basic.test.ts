@@ -4,7 +4,7 @@
 // a SIGTERM stops it with exit 0 in < 30 s, and restarts (clean and kill -9) never double count.
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import type { Client } from '@elastic/elasticsearch';
 import type { Admin, Kafka } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -15,7 +15,7 @@ const PREFIX = randomName('rb');
 const GROUP = randomName('rb-group');
 const DLQ = `${TOPIC}.dlq`;
 
-const corpus = readFileSync('/work/shared/corpus/calico-templates.tsv', 'utf8')
+const corpus = readFileSync(join(import.meta.dirname, '../fixtures/calico-templates.tsv'), 'utf8')
   .split('\n')
   .slice(1)
   .filter((l) => l.trim() !== '')

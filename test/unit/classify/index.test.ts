@@ -7,7 +7,7 @@ import type { LogRecord } from '../../../src/domain/record.ts';
 import { makeRecord, parseCorpus, parseLineForTest } from './helpers.ts';
 
 const corpus = parseCorpus(
-  readFileSync(join(import.meta.dirname, '../../../../shared/corpus/calico-templates.tsv'), 'utf8'),
+  readFileSync(join(import.meta.dirname, '../../fixtures/calico-templates.tsv'), 'utf8'),
 );
 const records: LogRecord[] = corpus.map((r) => parseLineForTest(r.line, r.row));
 

@@ -5,7 +5,7 @@ import type { LogRecord, SourceUnit } from '../../../src/domain/record.ts';
 import { PartitionAssembler } from '../../../src/parse/index.ts';
 import type { ParseOptions } from '../../../src/parse/options.ts';
 
-export const CORPUS_PATH = join(import.meta.dirname, '../../../../shared/corpus/calico-templates.tsv');
+export const CORPUS_PATH = join(import.meta.dirname, '../../fixtures/calico-templates.tsv');
 
 export interface CorpusRow {
   /** 1-based line number in the TSV (header = 1), as reviewers cite rows. */
