@@ -198,27 +198,27 @@ describe('exactness on a mixed corpus (real Kafka + Elasticsearch)', () => {
     const urlA = await proxyA.start();
     const a = h.processor({ name: 'zombie-a', topic, groupId, indexPrefix: prefix, esUrl: urlA });
     const b = h.processor({ name: 'zombie-b', topic, groupId, indexPrefix: prefix });
+    // Hold A's FIRST bulk in the proxy (set before A starts: with uneven partitions A may own only a
+    // small one and finish it before any later moment), then freeze A while it waits for the answer.
+    let release: () => void = () => {};
+    const held = new Promise<void>((ok) => {
+      release = ok;
+    });
+    let holding = false;
+    const gotHeld = new Promise<void>((ok) => {
+      proxyA.rules = {
+        hold: () => {
+          if (holding) return undefined;
+          holding = true;
+          ok();
+          return held;
+        },
+      };
+    });
     a.start();
     b.start();
     try {
-      await progress(groupId, 0.1, 180_000, [a, b]);
-      // Hold A's next bulk in the proxy, freeze A while it waits for the answer.
-      let release: () => void = () => {};
-      const held = new Promise<void>((ok) => {
-        release = ok;
-      });
-      let holding = false;
-      const gotHeld = new Promise<void>((ok) => {
-        proxyA.rules = {
-          hold: () => {
-            if (holding) return undefined;
-            holding = true;
-            ok();
-            return held;
-          },
-        };
-      });
-      await Promise.race([gotHeld, sleep(60_000)]);
+      await Promise.race([gotHeld, sleep(120_000)]);
       expect(holding, 'A sent a bulk').toBe(true);
       a.pause();
       const c0 = await committedSum(h.admin, groupId, topic);
