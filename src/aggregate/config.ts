@@ -55,6 +55,6 @@ export const DEFAULT_AGGREGATE_CONFIG: AggregateConfig = Object.freeze({
     params: 8,
     sampleChars: 2048,
     templateChars: 2048,
-    cacheDocs: 20_000,
+    cacheDocs: 4_000,
   }),
 });
