@@ -15,7 +15,9 @@
  * Pure: no I/O, no clock, no logging. The cache holds acknowledged documents only, so evicting any
  * entry is safe; evictions are counted.
  */
+
 import type { ClassifiedRecord } from '../domain/classification.ts';
+import { cloneJson } from '../domain/clone.ts';
 import { docBytesOf, paramValuesOf } from '../domain/doc-extras.ts';
 import type { StatsDoc, SummaryDoc, TopValues } from '../domain/documents.ts';
 import type { DeadLetter, Level } from '../domain/record.ts';
@@ -382,7 +384,7 @@ export class Epoch {
       return;
     }
     if (e.working === null) {
-      e.working = base ? structuredClone(base.doc) : e.seed();
+      e.working = base ? cloneJson(base.doc) : e.seed();
       if (e.working.logsift.kind !== 'stats') {
         e.firstSeenMs = Date.parse(e.working.logsift.first_seen);
         e.lastSeenMs = Date.parse(e.working.logsift.last_seen);

@@ -32,6 +32,7 @@ import {
   writeSync,
 } from 'node:fs';
 import { join } from 'node:path';
+import { cloneJson } from '../../domain/clone.ts';
 import type { StatsDoc, SummaryDoc } from '../../domain/documents.ts';
 import { LogsiftError } from '../../errors.ts';
 import { MemoryCounterStore, type SpillArea, type SpilledDoc } from './memory-store.ts';
@@ -132,7 +133,7 @@ export class FileSink {
     let statsRecordsIn = 0;
     const statsLines: string[] = [];
     for (const s of stats) {
-      const doc = structuredClone(s.doc) as StatsDoc;
+      const doc = cloneJson(s.doc) as StatsDoc;
       const key = statsKeyOf(
         doc.kafka.topic,
         doc.kafka.partition,

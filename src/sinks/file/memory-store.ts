@@ -13,6 +13,7 @@
  */
 
 import type { CounterStore, DocRef, VersionedDoc, WriteItem, WriteResult } from '../../aggregate/store.ts';
+import { cloneJson } from '../../domain/clone.ts';
 import type { CounterDoc } from '../../domain/documents.ts';
 
 export interface StoredDoc {
@@ -99,7 +100,7 @@ export class MemoryCounterStore implements CounterStore {
           ? {
               index: slot.index,
               id: ref.id,
-              doc: structuredClone(slot.doc),
+              doc: cloneJson(slot.doc),
               seqNo: slot.seqNo,
               primaryTerm: PRIMARY_TERM,
             }
@@ -134,7 +135,7 @@ export class MemoryCounterStore implements CounterStore {
         continue;
       }
       this.#seqNo += 1;
-      this.#docs.set(item.id, { index: item.index, doc: structuredClone(item.doc), seqNo: this.#seqNo });
+      this.#docs.set(item.id, { index: item.index, doc: cloneJson(item.doc), seqNo: this.#seqNo });
       results.push({ ok: true, id: item.id, seqNo: this.#seqNo, primaryTerm: PRIMARY_TERM });
     }
     if (this.#docs.size > this.maxDocs) this.#spill();
