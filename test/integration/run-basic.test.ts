@@ -304,4 +304,38 @@ describe('logsift run (real Kafka + Elasticsearch, separate process)', () => {
     await settle(produced, second);
     await stop(second);
   });
+  it('a new fingerprint is searchable within seconds of its line, without an explicit refresh', async () => {
+    const run = startRun();
+    await settle(produced, run);
+    const token = `probe${randomName('x').replace(/[^a-z]/g, '')}`;
+    const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+    await producer.connect();
+    const t0 = Date.now();
+    await producer.send({
+      topic: TOPIC,
+      messages: [
+        { value: `2025-01-14 09:32:00.000 [WARNING][1] felix/probe.go 7: Never seen before ${token}` },
+      ],
+    });
+    await producer.disconnect();
+    produced += 1;
+    // No indices.refresh here: the index's own refresh (template refresh_interval) must make it visible.
+    const found = await waitFor(
+      `a summary with ${token}`,
+      60_000,
+      async () => {
+        const r = await es.search({
+          index: `${PREFIX}-summaries-*`,
+          size: 1,
+          query: { match_phrase: { message: token } },
+        });
+        return (r.hits.hits.length > 0 ? Date.now() - t0 : undefined) as number | undefined;
+      },
+      run,
+    );
+    console.log(`new fingerprint searchable ${found} ms after it was produced`);
+    expect(found).toBeLessThan(15_000);
+    await settle(produced, run);
+    await stop(run);
+  });
 });
