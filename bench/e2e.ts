@@ -189,7 +189,8 @@ async function main(): Promise<void> {
 
   const dir = mkdtempSync(join(tmpdir(), 'bench-e2e-'));
   const cfg = join(dir, 'config.json');
-  writeFileSync(cfg, '{}\n');
+  // LOGSIFT_BENCH_CONFIG: a JSON config for the child (default: none, i.e. the shipped defaults).
+  writeFileSync(cfg, `${process.env.LOGSIFT_BENCH_CONFIG ?? '{}'}\n`);
   const args = [
     ...(PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${dir}`] : []),
     join(ROOT, 'bin/logsift'),
