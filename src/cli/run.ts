@@ -11,9 +11,9 @@ import { hostname } from 'node:os';
 import { loadConfig } from '../config/index.ts';
 import { exitCodeOf, isLogsiftError, LogsiftError } from '../errors.ts';
 import { KafkaPipeline } from '../pipeline/kafka-pipeline.ts';
-import { installIndexTemplates } from '../sinks/elasticsearch/setup.ts';
+import { installIndexTemplates, precreateDailyIndices } from '../sinks/elasticsearch/setup.ts';
 import { clusterHealth, createEsClient, EsCounterStore } from '../sinks/elasticsearch/store.ts';
-import { KafkaSource } from '../sources/kafka/index.ts';
+import { KafkaSource, topicConfigProblems } from '../sources/kafka/index.ts';
 import { startTelemetryServer, type TelemetryServer } from '../telemetry/http.ts';
 import { createLogger, type Logger } from '../telemetry/logger.ts';
 import { createRunMetrics } from '../telemetry/metrics.ts';
@@ -89,6 +89,7 @@ export async function runCommand(
   let esReachable = false;
   let running = false;
   let healthTimer: NodeJS.Timeout | undefined;
+  let indexTimer: NodeJS.Timeout | undefined;
   let stopRequested = false;
   let resolveFinished: ((code: number) => void) | undefined;
   const finished = new Promise<number>((resolve) => {
@@ -150,6 +151,20 @@ export async function runCommand(
     );
     esReachable = true;
     log.info(setup, 'index templates installed');
+    // Today's and tomorrow's daily indices exist before their first bulk (checked hourly).
+    const precreate = (): void => {
+      precreateDailyIndices(es, config.aggregate.indexPrefix, Date.now()).then(
+        ({ created, failed }) => {
+          if (created.length > 0) log.info({ created }, 'daily indices pre-created');
+          if (failed.length > 0)
+            log.warn({ failed }, 'pre-creating daily indices failed; they are created on first write');
+        },
+        () => undefined,
+      );
+    };
+    precreate();
+    indexTimer = setInterval(precreate, 3_600_000);
+    indexTimer.unref();
 
     healthTimer = setInterval(() => {
       clusterHealth(es, 3_000).then(
@@ -170,6 +185,19 @@ export async function runCommand(
       () => stopRequested,
       () => source.connect(),
     );
+    // Retention settings that lose lines before they are counted (EXACTNESS-REVIEW F9): said loudly.
+    try {
+      for (const t of await source.inputTopicConfigs()) {
+        const problems = topicConfigProblems(t);
+        metrics.topicConfigProblems.set(problems.length, { topic: t.topic });
+        for (const p of problems) log.error({ topic: t.topic }, p);
+      }
+    } catch (err) {
+      log.warn(
+        { err: (err as Error).message },
+        "could not read the input topics' configs (cleanup.policy, retention.ms)",
+      );
+    }
     if (stopRequested) throw new ShutdownBeforeStart();
     await source.run((batch, control) => pipeline.handleBatch(batch, control), {
       onJoin: (info) => pipeline.onJoin(info.memberId, info.assignment),
@@ -219,6 +247,7 @@ export async function runCommand(
     new Promise<boolean>((r) => setTimeout(() => r(true), Math.max(0, deadline - Date.now())).unref()),
   ]);
   if (healthTimer) clearInterval(healthTimer);
+  if (indexTimer) clearInterval(indexTimer);
   await http?.close();
   await es.close().catch(() => undefined);
   if (handleSignals) {

@@ -269,6 +269,10 @@ export function createRunMetrics(registry = new Registry()) {
       'Partitions paused after a permanent error (alert: counts stop there).',
     ),
     assigned: registry.gauge('logsift_partitions_assigned', 'Partitions assigned to this member.'),
+    topicConfigProblems: registry.gauge(
+      'logsift_topic_config_problems',
+      'Input topic settings that lose lines before they are counted (cleanup.policy=compact, short retention.ms), by topic; checked at start-up.',
+    ),
     rebalances: registry.counter('logsift_rebalances_total', 'Consumer group joins.'),
   };
 }

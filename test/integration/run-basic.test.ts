@@ -8,12 +8,14 @@ import { join, resolve } from 'node:path';
 import type { Client } from '@elastic/elasticsearch';
 import type { Admin, Kafka } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { dailyIndicesAround } from '../../src/sinks/elasticsearch/setup.ts';
 import { esClient, kafkaClient, REPO_ROOT, randomName, stackEnv } from './helpers/stack.ts';
 
 const TOPIC = randomName('run-basic');
 const PREFIX = randomName('rb');
 const GROUP = randomName('rb-group');
 const DLQ = `${TOPIC}.dlq`;
+const COMPACTED = randomName('run-basic-compacted');
 
 const corpus = readFileSync(join(import.meta.dirname, '../fixtures/calico-templates.tsv'), 'utf8')
   .split('\n')
@@ -92,7 +94,7 @@ interface Running {
   readonly exit: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
 
-function startRun(): Running {
+function startRun(topic = TOPIC): Running {
   const env = stackEnv();
   const child = spawn(process.execPath, [resolve(REPO_ROOT, 'bin/logsift'), 'run'], {
     cwd: REPO_ROOT,
@@ -100,7 +102,7 @@ function startRun(): Running {
       PATH: process.env.PATH,
       KAFKA_BROKERS: env.kafkaBrokers.join(','),
       ES_URL: env.esUrl,
-      LOGSIFT_TOPICS: TOPIC,
+      LOGSIFT_TOPICS: topic,
       LOGSIFT_GROUP_ID: GROUP,
       LOGSIFT_INDEX_PREFIX: PREFIX,
       LOGSIFT_HTTP_PORT: '0',
@@ -227,7 +229,7 @@ describe('logsift run (real Kafka + Elasticsearch, separate process)', () => {
 
   afterAll(async () => {
     for (const p of procs) if (p.exitCode === null && p.signalCode === null) p.kill('SIGKILL');
-    await admin?.deleteTopics({ topics: [TOPIC, DLQ] }).catch(() => undefined);
+    await admin?.deleteTopics({ topics: [TOPIC, DLQ, COMPACTED] }).catch(() => undefined);
     await admin?.deleteGroups([GROUP]).catch(() => undefined);
     await admin?.disconnect();
     await es?.indices
@@ -241,8 +243,14 @@ describe('logsift run (real Kafka + Elasticsearch, separate process)', () => {
 
   it('counts every line once, dead-letters poison with headers, commits to the end, stops on SIGTERM', async () => {
     await produce(0, 3000, true);
+    const startedAt = Date.now();
     const run = startRun();
     await settle(produced, run);
+    // Today's and tomorrow's daily indices were created at start-up (EXACTNESS-REVIEW F10).
+    for (const index of dailyIndicesAround(PREFIX, startedAt)) {
+      expect(await es.indices.exists({ index }), index).toBe(true);
+    }
+    expect(run.stderr()).not.toMatch(/cleanup\.policy=|raise retention\.ms/);
 
     const s = await sumCounts();
     expect(s.dlq).toEqual({ 'dlq:binary': 2, 'dlq:oversize': 2, 'dlq:broken-envelope': 2 });
@@ -336,6 +344,31 @@ describe('logsift run (real Kafka + Elasticsearch, separate process)', () => {
     console.log(`new fingerprint searchable ${found} ms after it was produced`);
     expect(found).toBeLessThan(15_000);
     await settle(produced, run);
+    await stop(run);
+  });
+  it('says at start-up, with what to change, that a compacted or short-retention input topic loses lines', async () => {
+    await admin.createTopics({
+      topics: [
+        {
+          topic: COMPACTED,
+          numPartitions: 1,
+          configEntries: [
+            { name: 'cleanup.policy', value: 'compact' },
+            { name: 'retention.ms', value: '3600000' },
+          ],
+        },
+      ],
+      waitForLeaders: true,
+    });
+    const run = startRun(COMPACTED);
+    await waitFor(
+      'the topic config errors in the log',
+      60_000,
+      async () => (/raise retention\.ms/.test(run.stderr()) ? true : undefined),
+      run,
+    );
+    expect(run.stderr()).toContain(`set cleanup.policy=delete on ${COMPACTED}`);
+    expect(run.stderr()).toContain(`raise retention.ms to at least 86400000 on ${COMPACTED}`);
     await stop(run);
   });
 });

@@ -4,6 +4,7 @@
  * mappings (EXACTNESS-REVIEW F10d). Checks durability settings (F16) and says so loudly.
  */
 import type { Client } from '@elastic/elasticsearch';
+import { utcDay } from '../../aggregate/keys.ts';
 import { LogsiftError } from '../../errors.ts';
 import type { Logger } from '../../telemetry/logger.ts';
 import { clusterHealth, failureOf } from './store.ts';
@@ -76,4 +77,40 @@ export async function installIndexTemplates(
     );
   }
   return { templates: templates.map((t) => t.name), replicas, dataNodes };
+}
+
+const DAY_MS = 86_400_000;
+
+/** The daily indices for the UTC days of `nowMs` and the day after (EXACTNESS-REVIEW F10: today+1). */
+export function dailyIndicesAround(prefix: string, nowMs: number): string[] {
+  const out: string[] = [];
+  for (const ms of [nowMs, nowMs + DAY_MS]) {
+    out.push(`${prefix}-summaries-${utcDay(ms)}`, `${prefix}-stats-${utcDay(ms)}`);
+  }
+  return out;
+}
+
+/**
+ * Creates today's and tomorrow's daily indices (from the installed templates) if they do not exist,
+ * so the first bulk after midnight does not pay an index creation under load. Returns the indices it
+ * created. Failures are returned, not thrown: a missing index is still created on demand by the store.
+ */
+export async function precreateDailyIndices(
+  client: Client,
+  prefix: string,
+  nowMs: number,
+): Promise<{ created: string[]; failed: string[] }> {
+  const created: string[] = [];
+  const failed: string[] = [];
+  for (const index of dailyIndicesAround(prefix, nowMs)) {
+    try {
+      await client.indices.create({ index });
+      created.push(index);
+    } catch (err) {
+      const f = failureOf(err);
+      if (f.type !== 'resource_already_exists_exception')
+        failed.push(`${index}: ${f.status ?? ''} ${f.type ?? (err as Error).message}`);
+    }
+  }
+  return { created, failed };
 }

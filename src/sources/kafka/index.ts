@@ -5,6 +5,7 @@
  */
 import {
   type Admin,
+  type ConfigResourceTypes,
   type Consumer,
   type EachBatchPayload,
   Kafka,
@@ -20,9 +21,15 @@ import { LogsiftError } from '../../errors.ts';
 import type { Logger } from '../../telemetry/logger.ts';
 import { dlqMessage, dlqTopic } from './dlq.ts';
 import { kafkaClientOptions, kafkaConsumerOptions, kafkaRunOptions } from './options.ts';
+import { TOPIC_CONFIG_NAMES, type TopicConfig } from './topic-check.ts';
 
 export { dlqKey, dlqMessage, dlqTopic } from './dlq.ts';
+
+/** ConfigResourceTypes.TOPIC: kafkajs is CommonJS and Node's ESM loader does not see that named export. */
+const TOPIC_RESOURCE = 2 as ConfigResourceTypes;
+
 export { heartbeatFreshnessMs } from './options.ts';
+export { topicConfigProblems } from './topic-check.ts';
 
 export interface SourceMessage {
   readonly offset: number;
@@ -204,6 +211,38 @@ export class KafkaSource {
     const out = new Map<number, number>();
     for (const t of res) for (const p of t.partitions) out.set(p.partition, Number(p.offset));
     return out;
+  }
+
+  /**
+   * cleanup.policy and retention.ms of every input topic that exists now (a /regex/ is matched
+   * against the current topic list). Topics the broker does not describe are left out.
+   */
+  async inputTopicConfigs(): Promise<TopicConfig[]> {
+    const want = this.#config.topics;
+    const existing = await this.#admin.listTopics();
+    const names =
+      want instanceof RegExp
+        ? existing.filter((t) => want.test(t))
+        : want.filter((t) => existing.includes(t));
+    if (names.length === 0) return [];
+    const res = await this.#admin.describeConfigs({
+      includeSynonyms: false,
+      resources: names.map((name) => ({
+        type: TOPIC_RESOURCE,
+        name,
+        configNames: [...TOPIC_CONFIG_NAMES],
+      })),
+    });
+    return res.resources
+      .filter((r) => r.errorCode === 0)
+      .map((r) => ({
+        topic: r.resourceName,
+        entries: new Map(
+          r.configEntries
+            .filter((e) => e.configValue !== null && e.configValue !== undefined)
+            .map((e) => [e.configName, String(e.configValue)]),
+        ),
+      }));
   }
 
   /** Log start (low) offset per partition of `topic`. */
