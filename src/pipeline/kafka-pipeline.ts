@@ -20,9 +20,10 @@ import { classify, RULESET_VERSION } from '../classify/index.ts';
 import { type Config, toAggregateConfig } from '../config/index.ts';
 import type { CounterDoc } from '../domain/documents.ts';
 import type { DeadLetter } from '../domain/record.ts';
-import { type AssemblerSnapshot, KAFKA_DEAD_LETTER_POLICY, PartitionAssembler } from '../parse/index.ts';
+import type { AssemblerSnapshot, PartitionAssembler } from '../parse/index.ts';
 import type { Logger } from '../telemetry/logger.ts';
 import type { RunMetrics } from '../telemetry/metrics.ts';
+import { createAssembler } from './parse-stage.ts';
 
 // ---------------------------------------------------------------------------------------------
 // What the pipeline needs from its source and sink (implemented by src/sources/kafka and
@@ -248,14 +249,7 @@ export class KafkaPipeline {
     const key = `${topic}\0${partition}`;
     let ctx = this.#parts.get(key);
     if (ctx === undefined) {
-      const assembler = new PartitionAssembler({
-        maxUnitBytes: this.#cfg.parse.maxUnitBytes,
-        defaultZone: this.#cfg.parse.defaultZone,
-        groupGapMs: this.#cfg.parse.groupGapMs,
-        maxGroupLines: this.#cfg.parse.maxGroupLines,
-        maxGroupBytes: this.#cfg.parse.maxGroupBytes,
-        deadLetter: KAFKA_DEAD_LETTER_POLICY,
-      });
+      const assembler = createAssembler(this.#cfg, 'kafka');
       ctx = {
         topic,
         partition,

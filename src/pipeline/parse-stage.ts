@@ -34,8 +34,9 @@ export interface ParseStage {
 /** `file`: only empty lines are dead-lettered; `kafka`: bad units go to the DLQ (src/parse/options.ts). */
 export type ParseMode = 'file' | 'kafka';
 
-export function createParseStage(config: Config, mode: ParseMode): ParseStage {
-  const assembler = new PartitionAssembler({
+/** One partition's assembler, configured from `parse.*` for the pipeline `mode`. */
+export function createAssembler(config: Config, mode: ParseMode): PartitionAssembler {
+  return new PartitionAssembler({
     defaultZone: config.parse.defaultZone,
     maxUnitBytes: config.parse.maxUnitBytes,
     groupGapMs: config.parse.groupGapMs,
@@ -43,6 +44,10 @@ export function createParseStage(config: Config, mode: ParseMode): ParseStage {
     maxGroupBytes: config.parse.maxGroupBytes,
     deadLetter: mode === 'file' ? FILE_DEAD_LETTER_POLICY : KAFKA_DEAD_LETTER_POLICY,
   });
+}
+
+export function createParseStage(config: Config, mode: ParseMode): ParseStage {
+  const assembler = createAssembler(config, mode);
   return {
     push: (unit) => assembler.push(unit),
     flush: () => assembler.flush(),
