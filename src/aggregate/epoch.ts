@@ -68,10 +68,24 @@ export class PartitionState {
   readonly #cache = new Map<string, VersionedDoc>();
   #epochSeq = 0;
 
-  constructor(topic: string, partition: number, config: AggregateConfig) {
+  /**
+   * false: an epoch changes the cached documents in place instead of a copy. Only for a single writer
+   * whose epochs never abort (the file pipeline, where a failed write ends the run): an aborted epoch
+   * would leave its delta in the cache. Saves a copy of every touched document per epoch, which is
+   * most of the old-generation garbage of a replay (docs/PERF-NOTES.md).
+   */
+  readonly copyOnWrite: boolean;
+
+  constructor(
+    topic: string,
+    partition: number,
+    config: AggregateConfig,
+    options: { readonly copyOnWrite?: boolean } = {},
+  ) {
     this.topic = topic;
     this.partition = partition;
     this.config = config;
+    this.copyOnWrite = options.copyOnWrite ?? true;
   }
 
   get cacheSize(): number {
@@ -150,6 +164,8 @@ interface Entry {
   countedUnits: number;
   /** Offset of the last contribution: the skip rule needs increasing offsets per document. */
   lastOffset: number;
+  /** offset_end of the base when this epoch first applied to it (-1 = not read yet). */
+  baseEnd: number;
   /** first_seen / last_seen of the working document as numbers (ISO strings written by build()). */
   firstSeenMs: number;
   lastSeenMs: number;
@@ -361,6 +377,7 @@ export class Epoch {
         acked: null,
         countedUnits: 0,
         lastOffset: -1,
+        baseEnd: -1,
         firstSeenMs: Number.NaN,
         lastSeenMs: Number.NaN,
       };
@@ -377,14 +394,21 @@ export class Epoch {
 
   #apply(e: Entry, c: Contribution): void {
     const base = e.base;
-    const offsetEnd = base ? base.doc.logsift.offset_end : 0;
+    // The base's offset_end before this epoch (read once: with copyOnWrite off, base.doc is the
+    // working document, whose offset_end moves as contributions are applied).
+    if (e.baseEnd < 0) e.baseEnd = base ? base.doc.logsift.offset_end : 0;
+    const offsetEnd = e.baseEnd;
     if (c.offset < offsetEnd) {
       // Counted before (a replay after a crash between the write and the offset commit).
       if (c.kind !== 'stats') this.#skipped += c.kind === 'summary' ? c.cr.record.units : 1;
       return;
     }
     if (e.working === null) {
-      e.working = base ? cloneJson(base.doc) : e.seed();
+      e.working = base
+        ? this.#state.copyOnWrite
+          ? cloneJson(base.doc)
+          : (base.doc as SummaryDoc | StatsDoc)
+        : e.seed();
       if (e.working.logsift.kind !== 'stats') {
         e.firstSeenMs = Date.parse(e.working.logsift.first_seen);
         e.lastSeenMs = Date.parse(e.working.logsift.last_seen);

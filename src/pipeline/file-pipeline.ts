@@ -66,7 +66,8 @@ export async function runFilePipeline(options: FilePipelineOptions): Promise<Fil
     maxDocs: config.file.maxDocs,
     statsBucketMs: config.aggregate.statsBucketMs,
   });
-  const state = new PartitionState(source.topic, 0, aggregateConfig);
+  // One writer, no abort (a failed write ends the run): epochs change documents in place.
+  const state = new PartitionState(source.topic, 0, aggregateConfig, { copyOnWrite: false });
   const parse = createParseStage(config, 'file');
 
   let epoch = state.beginEpoch();

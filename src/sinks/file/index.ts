@@ -111,7 +111,8 @@ export class FileSink {
       write: (docs) => this.#appendSummaries(docs),
       read: (id) => this.#readBack(id),
     };
-    this.store = new MemoryCounterStore({ maxDocs: options.maxDocs, spill });
+    // The file pipeline writes each epoch once and never changes a written document: share them.
+    this.store = new MemoryCounterStore({ maxDocs: options.maxDocs, spill, copyDocuments: false });
   }
 
   /** Write the remaining documents, fill the stats' computed fields, rename into place. */

@@ -48,6 +48,13 @@ export interface SpillArea {
 export interface MemoryStoreOptions {
   readonly maxDocs?: number;
   readonly spill?: SpillArea;
+  /**
+   * Copy documents on load and write, as a remote store would (default true). `false` shares them:
+   * correct only for a caller that never changes a document after writing it or after loading it
+   * (the file pipeline: one writer, each epoch built and written once, and Epoch copies a base
+   * before changing it). Saves two copies of every touched document per epoch.
+   */
+  readonly copyDocuments?: boolean;
 }
 
 /** Spill area that keeps nothing (tests of CAS semantics without a cap). */
@@ -79,10 +86,12 @@ export class MemoryCounterStore implements CounterStore {
   readonly #docs = new Map<string, Slot>();
   readonly #spillArea: SpillArea;
   #seqNo = 0;
+  readonly #copy: boolean;
 
   constructor(options: MemoryStoreOptions = {}) {
     this.maxDocs = options.maxDocs ?? 1_000_000;
     this.#spillArea = options.spill ?? NO_SPILL;
+    this.#copy = options.copyDocuments ?? true;
   }
 
   get size(): number {
@@ -100,7 +109,7 @@ export class MemoryCounterStore implements CounterStore {
           ? {
               index: slot.index,
               id: ref.id,
-              doc: cloneJson(slot.doc),
+              doc: this.#copy ? cloneJson(slot.doc) : slot.doc,
               seqNo: slot.seqNo,
               primaryTerm: PRIMARY_TERM,
             }
@@ -135,7 +144,11 @@ export class MemoryCounterStore implements CounterStore {
         continue;
       }
       this.#seqNo += 1;
-      this.#docs.set(item.id, { index: item.index, doc: cloneJson(item.doc), seqNo: this.#seqNo });
+      this.#docs.set(item.id, {
+        index: item.index,
+        doc: this.#copy ? cloneJson(item.doc) : item.doc,
+        seqNo: this.#seqNo,
+      });
       results.push({ ok: true, id: item.id, seqNo: this.#seqNo, primaryTerm: PRIMARY_TERM });
     }
     if (this.#docs.size > this.maxDocs) this.#spill();

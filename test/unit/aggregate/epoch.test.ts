@@ -36,6 +36,25 @@ describe('Epoch', () => {
     expect(state.counters.counted).toBe(expected);
   });
 
+  it('copyOnWrite off (the file pipeline) writes the same documents, also for records sharing an offset', async () => {
+    const run = async (copyOnWrite: boolean): Promise<string> => {
+      const store = new CasStore();
+      const state = new PartitionState('t', 0, cfg, { copyOnWrite });
+      for (let ep = 0; ep < 3; ep++) {
+        const e = state.beginEpoch();
+        // Two records at each offset (one Kafka message can carry several records): both count.
+        for (let o = ep * 50; o < ep * 50 + 50; o++)
+          for (const fp of ['a', 'b'])
+            e.add(rec({ offset: o, ts: T0 + o * 1000, fingerprint: o % 2 === 0 ? 'same' : fp }));
+        expect(await flush(e, store)).toBe(true);
+      }
+      expect(store.total()).toBe(300);
+      expect(state.counters.counted).toBe(300);
+      return JSON.stringify([...store.docs.entries()].sort(([a], [b]) => (a < b ? -1 : 1)));
+    };
+    expect(await run(false)).toBe(await run(true));
+  });
+
   it('collapses 24 h of Tier-exists lines from one pod into 48 hourly summaries', async () => {
     const store = new CasStore();
     const state = new PartitionState('t', 0, cfg);
