@@ -215,7 +215,9 @@ async function main(): Promise<void> {
       LOGSIFT_HTTP_PORT: '0',
       LOGSIFT_LOG_LEVEL: 'warn',
       // The production heap setting (Dockerfile): measure what a deployment runs.
-      NODE_OPTIONS: process.env.LOGSIFT_BENCH_NODE_OPTIONS ?? '--max-old-space-size=192',
+      // The Dockerfile's NODE_OPTIONS (the production setting).
+      NODE_OPTIONS:
+        process.env.LOGSIFT_BENCH_NODE_OPTIONS ?? '--max-old-space-size=192 --max-semi-space-size=8',
     },
   });
   let exited = false;
