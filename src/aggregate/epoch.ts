@@ -34,6 +34,9 @@ import {
 } from './keys.ts';
 import type { DocRef, VersionedDoc, WriteItem } from './store.ts';
 
+/** Stats component of the documents that record offsets lost to retention (Epoch.addLost). */
+export const LOST_COMPONENT = 'retention-gap';
+
 export interface Writer {
   readonly member: string;
   readonly attempt: string;
@@ -146,7 +149,8 @@ type Contribution =
       readonly late: boolean;
       readonly deadLetter: boolean;
     }
-  | { readonly kind: 'dlq'; readonly offset: number; readonly dl: DeadLetter };
+  | { readonly kind: 'dlq'; readonly offset: number; readonly dl: DeadLetter }
+  | { readonly kind: 'lost'; readonly offset: number; readonly count: number };
 
 interface Entry {
   readonly ref: DocRef;
@@ -266,6 +270,25 @@ export class Epoch {
       },
     );
     this.#units += 1;
+  }
+
+  /**
+   * `count` offsets below `position.offset` were removed from Kafka before they were read (retention,
+   * EXACTNESS-REVIEW F9): recorded as `logsift.lost_by_retention` in the partition's stats document
+   * of component `retention-gap`, at the first offset read after the gap, so a replay of that offset
+   * skips it like any other contribution. Counts no unit.
+   */
+  addLost(
+    position: { topic: string; partition: number; offset: number; timestampMs: number },
+    count: number,
+  ): void {
+    const { topic, partition, offset, timestampMs } = position;
+    const sk = statsKey(topic, partition, LOST_COMPONENT, timestampMs, timestampMs, this.#cfg);
+    this.#contribute(
+      { index: sk.index, id: sk.id },
+      () => newStats(topic, partition, LOST_COMPONENT, sk, this.#cfg),
+      { kind: 'lost', offset, count },
+    );
   }
 
   /** Documents the cache does not hold: load them (realtime mget) and pass them to provide(). */
@@ -400,7 +423,8 @@ export class Epoch {
     const offsetEnd = e.baseEnd;
     if (c.offset < offsetEnd) {
       // Counted before (a replay after a crash between the write and the offset commit).
-      if (c.kind !== 'stats') this.#skipped += c.kind === 'summary' ? c.cr.record.units : 1;
+      if (c.kind === 'summary') this.#skipped += c.cr.record.units;
+      else if (c.kind === 'dlq') this.#skipped += 1;
       return;
     }
     if (e.working === null) {
@@ -418,6 +442,9 @@ export class Epoch {
     const w = e.working;
     if (c.kind === 'stats') {
       applyStats(w as StatsDoc, c);
+    } else if (c.kind === 'lost') {
+      const l = (w as StatsDoc).logsift;
+      l.lost_by_retention = (l.lost_by_retention ?? 0) + c.count;
     } else if (c.kind === 'summary') {
       applySummary(w as SummaryDoc, c.cr, c.eventFlag, this.#cfg);
       if (c.eventMs < e.firstSeenMs) e.firstSeenMs = c.eventMs;

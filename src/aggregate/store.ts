@@ -48,4 +48,10 @@ export interface CounterStore {
   load(refs: readonly DocRef[]): Promise<Map<string, VersionedDoc | null>>;
   /** Write every item; one result per item, in order. Throws only when nothing can be said per item. */
   write(items: readonly WriteItem[]): Promise<WriteResult[]>;
+  /**
+   * The highest `offset_end` of any stats document of (topic, partition): where the last acknowledged
+   * epoch of any earlier owner ended; null when there is none. Optional: a store without it gives up
+   * gap detection after a restart whose committed offset was lost (EXACTNESS-REVIEW F9).
+   */
+  partitionEnd?(topic: string, partition: number): Promise<number | null>;
 }

@@ -83,6 +83,7 @@ export async function runCommand(
   const store = new EsCounterStore(es, {
     maxBulkBytes: config.elasticsearch.maxBulkBytes,
     refresh: config.elasticsearch.refresh,
+    indexPrefix: config.aggregate.indexPrefix,
   });
   const source = new KafkaSource(config.kafka, log);
   let http: TelemetryServer | undefined;

@@ -74,6 +74,8 @@ export interface StatsDoc {
     by_category: Record<string, number>; // category -> units
     by_level: Record<string, number>;
     late: number; // units counted into a late bucket
+    /** Offsets removed from Kafka before they were read (component `retention-gap` only). */
+    lost_by_retention?: number;
     /**
      * Computed, not counted (file sink: at the end of the run; Elasticsearch: at query time by the
      * report): summaries written for this component/bucket, their bytes, and the reduction.

@@ -55,6 +55,8 @@ export interface PipelineControl {
 export interface PipelineSource {
   resume(assignment: Readonly<Record<string, readonly number[]>>): void;
   committedOffsets(topic: string): Promise<Map<number, number>>;
+  /** Log start (low) offset per partition: below it, retention removed the records. */
+  logStartOffsets(topic: string): Promise<Map<number, number>>;
   produceDeadLetters(dls: readonly DeadLetter[]): Promise<void>;
 }
 
@@ -102,6 +104,11 @@ interface PartitionCtx {
   expected: number | null;
   lastCommitted: number;
   halted: boolean;
+  /**
+   * Offsets lost to retention just below `offset`, not yet in an acknowledged epoch: the next epoch
+   * (which starts at `offset`) records them in a stats document; cleared when it commits.
+   */
+  lost: { offset: number; count: number } | null;
   /** Counter values already added to the metrics (PartitionState counters are cumulative). */
   seen: { counted: number; skipped: number; evictions: number };
 }
@@ -262,6 +269,7 @@ export class KafkaPipeline {
         expected: null,
         lastCommitted: -1,
         halted: false,
+        lost: null,
         seen: { counted: 0, skipped: 0, evictions: 0 },
       };
       this.#parts.set(key, ctx);
@@ -286,14 +294,42 @@ export class KafkaPipeline {
       expected = committed !== undefined && committed >= 0 ? committed : null;
       ctx.lastCommitted = committed ?? -1;
       ctx.expected = firstOffset;
+      if (expected === null && this.#store.partitionEnd !== undefined) {
+        // No committed offset: a new group, or kafkajs replaced ours after an out-of-range fetch
+        // (it commits the reset offset, kafkajs #1119). Where the last acknowledged epoch ended is
+        // also in Elasticsearch: the stats documents' offset_end.
+        const end = await this.#store.partitionEnd(ctx.topic, ctx.partition).catch((err: unknown) => {
+          this.#log.warn(
+            { topic: ctx.topic, partition: ctx.partition, err: String(err) },
+            'could not read where the last epoch ended; an offset gap here would go unrecorded',
+          );
+          return null;
+        });
+        expected = end;
+      }
     }
     if (expected !== null && firstOffset > expected) {
-      const gap = firstOffset - expected;
-      this.#m.offsetGaps.inc(undefined, gap);
-      this.#log.error(
-        { topic: ctx.topic, partition: ctx.partition, expected, firstOffset, gap },
-        'offset gap: records were removed before they were read (retention or an offset reset); they are not counted',
-      );
+      // Offsets below the log start were deleted by retention; the others held no data record
+      // (transaction markers, compaction). Unknown log start: assume the whole gap was lost.
+      const low = await this.#source
+        .logStartOffsets(ctx.topic)
+        .then((m) => m.get(ctx.partition))
+        .catch(() => undefined);
+      const lostTo = low === undefined ? firstOffset : Math.min(firstOffset, low);
+      const gap = Math.max(0, lostTo - expected);
+      if (gap > 0) {
+        this.#m.offsetGaps.inc(undefined, gap);
+        this.#log.error(
+          { topic: ctx.topic, partition: ctx.partition, expected, firstOffset, logStart: low, gap },
+          'offset gap: records were removed before they were read (retention); they are not counted, and are recorded as lost_by_retention',
+        );
+        ctx.lost = { offset: firstOffset, count: gap };
+      } else {
+        this.#log.debug(
+          { topic: ctx.topic, partition: ctx.partition, expected, firstOffset, logStart: low },
+          'offsets without data records skipped (transaction markers or compaction)',
+        );
+      }
       ctx.expected = firstOffset;
     }
   }
@@ -312,6 +348,13 @@ export class KafkaPipeline {
     const t0 = this.#now();
     const writer: Writer = { member: this.#member, attempt: randomUUID() };
     const epoch = ctx.state.beginEpoch(writer);
+    if (ctx.lost !== null) {
+      const m = messages[start]!;
+      epoch.addLost(
+        { topic: ctx.topic, partition: ctx.partition, offset: ctx.lost.offset, timestampMs: m.timestampMs },
+        ctx.lost.count,
+      );
+    }
     const deadLetters: DeadLetter[] = [];
     const maxRecords = this.#cfg.epoch.maxRecords;
     const maxDocs = this.#cfg.epoch.maxDirtyDocs;
@@ -365,6 +408,7 @@ export class KafkaPipeline {
 
     // Acknowledged: merge, move the fetch position, commit what is safe.
     epoch.complete();
+    ctx.lost = null;
     this.#account(ctx, epoch, deadLetters);
     control.resolve(lastMsg.offset);
     ctx.expected = end;

@@ -140,6 +140,7 @@ export async function buildModel(facts: ReportFacts, options: ReportOptions = {}
       dead_lettered: facts.dlq.records,
       stats_records_in: facts.stats.recordsIn,
       stats_bytes_in: facts.stats.bytesIn,
+      lost_by_retention: facts.stats.lostByRetention,
       data_from: iso(facts.dataMin),
       data_to: iso(facts.dataMax),
     },

@@ -66,7 +66,7 @@ export interface ReportFacts {
   dataMax: number | null;
   summary: Agg;
   dlq: Agg;
-  stats: Agg & { recordsIn: number; bytesIn: number };
+  stats: Agg & { recordsIn: number; bytesIn: number; lostByRetention: number };
   bytesOutMethod: BytesOutMethod;
   /** bucket start ms -> volume (docs and docBytes include stats documents). */
   series: Map<number, Agg>;

@@ -148,6 +148,7 @@ export class ElasticsearchReportSource {
           aggs: {
             records_in: { sum: { field: 'logsift.records_in' } },
             bytes_in: { sum: { field: 'logsift.bytes_in' } },
+            lost: { sum: { field: 'logsift.lost_by_retention' } },
             db: volume.db,
             dbn: volume.dbn,
           },
@@ -165,7 +166,7 @@ export class ElasticsearchReportSource {
     const ag: Json = t.aggregations ?? {
       summary: zero,
       dlq: zero,
-      stats: { ...zero, records_in: { value: 0 }, bytes_in: { value: 0 } },
+      stats: { ...zero, records_in: { value: 0 }, bytes_in: { value: 0 }, lost: { value: 0 } },
     };
     const dataMin: number | null = ag.tmin?.value ?? null;
     const dataMax: number | null = ag.tmax?.value ?? null;
@@ -204,7 +205,12 @@ export class ElasticsearchReportSource {
       dataMax,
       summary: agg(ag.summary),
       dlq: agg(ag.dlq),
-      stats: { ...statsAgg, recordsIn: ag.stats.records_in.value, bytesIn: ag.stats.bytes_in.value },
+      stats: {
+        ...statsAgg,
+        recordsIn: ag.stats.records_in.value,
+        bytesIn: ag.stats.bytes_in.value,
+        lostByRetention: ag.stats.lost?.value ?? 0,
+      },
       bytesOutMethod: method,
       series: new Map(),
       breakdowns: { component: new Map(), category: new Map(), node: new Map(), namespace: new Map() },

@@ -203,7 +203,7 @@ export async function factsFromFiles(dir: string, range: ReportRange): Promise<R
     dataMax,
     summary: emptyAgg(),
     dlq: emptyAgg(),
-    stats: { ...emptyAgg(), recordsIn: 0, bytesIn: 0 },
+    stats: { ...emptyAgg(), recordsIn: 0, bytesIn: 0, lostByRetention: 0 },
     bytesOutMethod: 'measured',
     series: new Map(),
     breakdowns: { component: new Map(), category: new Map(), node: new Map(), namespace: new Map() },
@@ -340,6 +340,7 @@ export async function factsFromFiles(dir: string, range: ReportRange): Promise<R
       addAgg(facts.stats, a);
       facts.stats.recordsIn += num(doc.logsift.records_in);
       facts.stats.bytesIn += num(doc.logsift.bytes_in);
+      facts.stats.lostByRetention += num(doc.logsift.lost_by_retention);
       bumpAgg(facts.series, floorTo(t, interval.ms), a);
     }
   }

@@ -55,6 +55,8 @@ export interface Totals {
   /** Cross-check: Σ records_in / bytes_in of the stats documents in the same range. */
   stats_records_in: number;
   stats_bytes_in: number;
+  /** Kafka offsets removed by retention before they were read: lines never counted (EXACTNESS-REVIEW F9). */
+  lost_by_retention: number;
   /** First and last document @timestamp in the range (null when empty). */
   data_from: string | null;
   data_to: string | null;

@@ -178,7 +178,10 @@ export function renderHtml(m: ReportModel): string {
       card(
         'Dead-lettered',
         int(t.dead_lettered),
-        `stats check: ${t.stats_records_in === t.records_in ? 'equal ✓' : `differs (${int(t.stats_records_in)})`}`,
+        `stats check: ${t.stats_records_in === t.records_in ? 'equal ✓' : `differs (${int(t.stats_records_in)})`}` +
+          (t.lost_by_retention > 0
+            ? ` · ${int(t.lost_by_retention)} lost to Kafka retention before read`
+            : ''),
       ) +
       `</div>`,
   );

@@ -107,6 +107,12 @@ export function renderMarkdown(m: ReportModel): string {
       `Stats cross-check: records_in ${int(t.stats_records_in)}${t.stats_records_in === t.records_in ? ' (equal)' : ' (differs)'}.`,
     '',
   ];
+  if (t.lost_by_retention > 0) {
+    out.push(
+      `**Lost before they were read: ${int(t.lost_by_retention)} lines** were removed from Kafka by retention before logsift read them and are in no count. Raise the input topics' retention.ms or fix the consumer lag.`,
+      '',
+    );
+  }
   if (m.hints.length > 0) {
     out.push('## Known issues', '');
     for (const h of m.hints) {

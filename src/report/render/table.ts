@@ -137,6 +137,11 @@ export function renderTable(m: ReportModel): string {
   out.push(
     `  fingerprints ${int(t.fingerprints)} · dead-lettered ${int(t.dead_lettered)} lines · stats records_in ${check}`,
   );
+  if (t.lost_by_retention > 0) {
+    out.push(
+      `  LOST: ${int(t.lost_by_retention)} lines were removed from Kafka by retention before they were read (in no count)`,
+    );
+  }
   out.push('');
 
   for (const dim of ['component', 'category', 'node', 'namespace'] as const) {

@@ -56,6 +56,8 @@ export function failureOf(err: unknown): { status: number | undefined; type: str
 export interface EsStoreOptions {
   readonly maxBulkBytes: number;
   readonly refresh: boolean | 'wait_for';
+  /** Index prefix (`<prefix>-stats-*` is searched by partitionEnd). */
+  readonly indexPrefix?: string;
 }
 
 export interface WriteStats {
@@ -132,6 +134,32 @@ export class EsCounterStore implements CounterStore {
       if (!out.has(r.id)) throw new LogsiftError('ES_CONNECT', `mget: no answer for ${r.index}/${r.id}`);
     }
     return out;
+  }
+
+  /**
+   * Max `logsift.offset_end` over the partition's stats documents (every epoch writes one), after a
+   * refresh so the last acknowledged epoch is visible. Throws on failure (the caller decides).
+   */
+  async partitionEnd(topic: string, partition: number): Promise<number | null> {
+    const index = `${this.#opts.indexPrefix ?? 'logsift'}-stats-*`;
+    try {
+      await this.#client.indices.refresh({ index, ignore_unavailable: true, allow_no_indices: true });
+      const r = await this.#client.search({
+        index,
+        size: 0,
+        ignore_unavailable: true,
+        allow_no_indices: true,
+        query: {
+          bool: { filter: [{ term: { 'kafka.topic': topic } }, { term: { 'kafka.partition': partition } }] },
+        },
+        aggs: { end: { max: { field: 'logsift.offset_end' } } },
+      });
+      const v = (r.aggregations as { end?: { value: number | null } } | undefined)?.end?.value;
+      return typeof v === 'number' && Number.isFinite(v) ? v : null;
+    } catch (err) {
+      const f = failureOf(err);
+      throw new EsRequestFailure('partition end', f.status, f.type, err);
+    }
   }
 
   /** One result per item, in order. Request-level failures become per-item results too. */

@@ -4,6 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import type { WriteItem, WriteResult } from '../../../src/aggregate/store.ts';
 import { loadConfig } from '../../../src/config/index.ts';
+import type { StatsDoc } from '../../../src/domain/documents.ts';
 import type { DeadLetter } from '../../../src/domain/record.ts';
 import {
   KafkaPipeline,
@@ -64,8 +65,15 @@ class FakeControl implements PipelineControl {
 class FakeSource implements PipelineSource {
   produced: DeadLetter[] = [];
   resume(): void {}
+  /** Log start offset of partition 0 (retention moved it past records never read). */
+  low = 0;
+  /** The group's committed offset of partition 0 (-1 = none). */
+  committed = -1;
   async committedOffsets(): Promise<Map<number, number>> {
-    return new Map([[0, -1]]);
+    return new Map([[0, this.committed]]);
+  }
+  async logStartOffsets(): Promise<Map<number, number>> {
+    return new Map([[0, this.low]]);
   }
   async produceDeadLetters(dls: readonly DeadLetter[]): Promise<void> {
     this.produced.push(...dls);
@@ -269,12 +277,39 @@ describe('KafkaPipeline', () => {
     expect(panics.reduce((a, d) => a + d.logsift.count, 0)).toBe(5);
   });
 
-  it('a batch that starts above the expected offset counts a gap (F9)', async () => {
-    const { pipeline, metrics } = setup();
+  it('offsets removed by retention are recorded once as lost_by_retention in a stats document (F9)', async () => {
+    const { store, source, pipeline, metrics } = setup();
     const c = new FakeControl();
     await pipeline.handleBatch(batch(0, 10), c);
+    source.low = 15; // retention deleted 10..14 before they were read
     await pipeline.handleBatch(batch(15, 20), c);
     expect(metrics.offsetGaps.get()).toBe(5);
+    expect(c.commits).toEqual([10, 20]);
+    const lost = () =>
+      [...store.docs.values()]
+        .map((v) => v.doc)
+        .filter((d): d is StatsDoc => d.logsift.kind === 'stats')
+        .reduce((a, d) => a + (d.logsift.lost_by_retention ?? 0), 0);
+    expect(lost()).toBe(5);
+    expect(store.total()).toBe(15);
+    // A new process replaying from the commit before the gap (crash after the write) records it
+    // again in the same document, where the skip rule drops it.
+    const b = setup(store);
+    b.source.low = 15;
+    b.source.committed = 10;
+    await b.pipeline.handleBatch(batch(15, 20), new FakeControl());
+    expect(b.metrics.offsetGaps.get()).toBe(5); // detected again...
+    expect(lost()).toBe(5); // ...and not recorded twice
+    expect(store.total()).toBe(15);
+  });
+
+  it('offsets that held no data record (transaction markers, compaction) are no gap', async () => {
+    const { store, pipeline, metrics } = setup();
+    const c = new FakeControl();
+    await pipeline.handleBatch(batch(0, 10), c);
+    await pipeline.handleBatch(batch(12, 20), c); // log start still 0: 10 and 11 were markers
+    expect(metrics.offsetGaps.get()).toBe(0);
+    expect(store.total()).toBe(18);
     expect(c.commits).toEqual([10, 20]);
   });
 

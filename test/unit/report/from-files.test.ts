@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fromFiles } from '../../../src/report/from-files.ts';
 import type { ReportModel } from '../../../src/report/model.ts';
+import { renderMarkdown } from '../../../src/report/render/markdown.ts';
 import { buildFixture, type Fixture, writeFixture } from './fixture.ts';
 import { schemaValidator } from './helpers.ts';
 
@@ -49,6 +50,27 @@ describe('fromFiles', () => {
       new Set(fx.summaries.filter((d) => d.logsift.kind === 'summary').map((d) => d.logsift.fingerprint))
         .size,
     );
+  });
+
+  it('reports lines lost to Kafka retention (stats lost_by_retention) without changing the counts', async () => {
+    const d2 = mkdtempSync(join(tmpdir(), 'logsift-report-lost-'));
+    try {
+      const base = fx.stats[0]!;
+      const gap = structuredClone(base);
+      gap.calico.component = 'retention-gap';
+      Object.assign(gap.logsift, { records_in: 0, bytes_in: 0, by_category: {}, by_level: {} });
+      gap.logsift.lost_by_retention = 1234;
+      writeFixture(d2, { ...fx, stats: [...fx.stats, gap] });
+      const m = await fromFiles(d2, EVERYTHING, { now });
+      expect(m.totals.lost_by_retention).toBe(1234);
+      expect(m.totals.records_in).toBe(model.totals.records_in);
+      expect(model.totals.lost_by_retention).toBe(0);
+      expect(validate(m)).toEqual([]);
+      expect(renderMarkdown(m)).toContain('Lost before they were read: 1,234 lines');
+      expect(renderMarkdown(model)).not.toContain('Lost before they were read');
+    } finally {
+      rmSync(d2, { recursive: true, force: true });
+    }
   });
 
   it('every breakdown and the series add up to the totals', () => {
