@@ -606,8 +606,10 @@ EOF2
   esac
 }
 
-# A random 22-character base64url cluster id (what `kafka-storage.sh random-uuid` prints).
-kafka_cluster_id() { head -c 16 /dev/urandom | base64 | tr '+/' '-_' | cut -c1-22; }
+# A random 22-character base64url cluster id (what `kafka-storage.sh random-uuid` prints), made of
+# letters and digits only: an id starting with '-' (1 run in 32 with '-' and '_') is taken for an
+# option by kafka-storage's argument parser ("--cluster-id/-t: expected one argument").
+kafka_cluster_id() { head -c 16 /dev/urandom | base64 | tr '+/' 'Ab' | cut -c1-22; }
 
 kafka_format() {
   step_begin "format kafka storage (KRaft)"
