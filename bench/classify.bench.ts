@@ -11,26 +11,16 @@
  *                   are fresh per line, as in production, so cache lookups pay for hashing)
  * Each is run 5 times after a warm-up; the median process CPU time is reported (wall time too).
  */
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { classify, fingerprintCacheStats } from '../src/classify/index.ts';
 import type { LogRecord } from '../src/domain/record.ts';
 import { parseLine } from '../src/parse/index.ts';
+import { corpusLines } from './corpus-lines.ts';
 
 const args = process.argv.slice(2);
 const li = args.indexOf('--lines');
 const TOTAL = li >= 0 ? Number(args[li + 1]) : 200_000;
 
-function unescapeField(s: string): string {
-  return s.replace(/\\(\\|t|n)/g, (_, c: string) => (c === 'n' ? '\n' : c === 't' ? '\t' : '\\'));
-}
-
-const tsv = readFileSync(join(import.meta.dirname, '../test/fixtures/calico-templates.tsv'), 'utf8');
-const base = tsv
-  .split('\n')
-  .slice(1)
-  .filter((l) => l.length > 0)
-  .map((l) => unescapeField(l.split('\t')[5]!));
+const base = corpusLines();
 
 /** Vary the variable parts so that repeated lines are not byte-identical. */
 function vary(line: string, r: number): string {

@@ -16,6 +16,7 @@ import {
   KAFKA_DEAD_LETTER_POLICY,
   PartitionAssembler,
 } from '../src/parse/index.ts';
+import { corpusLines, cri, fluent } from './corpus-lines.ts';
 
 const ROOT = join(import.meta.dirname, '..');
 const buf = gunzipSync(readFileSync(join(ROOT, 'samples', 'calico-day.log.gz')));
@@ -26,28 +27,8 @@ for (let start = 0; start < buf.length; ) {
   sampleBytes.push(buf.subarray(start, end));
   start = end + 1;
 }
-const tsv = readFileSync(join(ROOT, 'test', 'fixtures', 'calico-templates.tsv'), 'utf8');
-const corpus = tsv
-  .split('\n')
-  .slice(1)
-  .filter((l) => l.length > 0)
-  .map((l) =>
-    l.split('\t')[5]!.replace(/\\([\\tn])/g, (_m, c: string) => (c === 'n' ? '\n' : c === 't' ? '\t' : '\\')),
-  );
+const corpus = corpusLines();
 const enc = new TextEncoder();
-const cri = (l: string) => `2026-01-10T10:00:00.123456789Z stderr F ${l.replace(/\n/g, ' ')}`;
-const fluent = (l: string) =>
-  JSON.stringify({
-    log: `${l}\n`,
-    stream: 'stderr',
-    time: '2026-01-10T10:00:00.123456789Z',
-    kubernetes: {
-      pod_name: 'calico-node-x',
-      namespace_name: 'calico-system',
-      container_name: 'calico-node',
-      host: 'n1',
-    },
-  });
 
 const inputs: Array<[string, Array<Uint8Array | string>]> = [
   ['sample-bytes', sampleBytes],

@@ -3,21 +3,13 @@
  * to 200k units, pushed through PartitionAssembler (decode + unwrap + parse + assembly).
  * Also parseLine alone on the Calico lines. Run: `node --import tsx bench/parse.bench.ts`.
  */
-import { readFileSync } from 'node:fs';
 import os from 'node:os';
-import { join } from 'node:path';
 import type { SourceUnit } from '../src/domain/record.ts';
 import { PartitionAssembler, parseLine } from '../src/parse/index.ts';
+import { corpusLines, cri, fluent } from './corpus-lines.ts';
 
 const N = 200_000;
-const tsv = readFileSync(join(import.meta.dirname, '../test/fixtures/calico-templates.tsv'), 'utf8');
-const lines = tsv
-  .split('\n')
-  .slice(1)
-  .filter((l) => l.length > 0)
-  .map((l) =>
-    l.split('\t')[5]!.replace(/\\([\\tn])/g, (_m, c: string) => (c === 'n' ? '\n' : c === 't' ? '\t' : '\\')),
-  );
+const lines = corpusLines();
 
 /** CPU seconds (user + system) of this process since c0: steadier than wall time on a shared machine. */
 function cpuSeconds(c0: NodeJS.CpuUsage): number {
@@ -37,19 +29,6 @@ function units(wrap: (l: string) => string | Uint8Array): SourceUnit[] {
 }
 
 const enc = new TextEncoder();
-const cri = (l: string) => `2026-01-10T10:00:00.123456789Z stderr F ${l.replace(/\n/g, ' ')}`;
-const fluent = (l: string) =>
-  JSON.stringify({
-    log: `${l}\n`,
-    stream: 'stderr',
-    time: '2026-01-10T10:00:00.123456789Z',
-    kubernetes: {
-      pod_name: 'calico-node-x',
-      namespace_name: 'calico-system',
-      container_name: 'calico-node',
-      host: 'n1',
-    },
-  });
 
 function report(name: string, n: number, wall: number, cpu: number, what: string): void {
   const rate = (sec: number) =>
