@@ -54,4 +54,16 @@ export interface CounterStore {
    * gap detection after a restart whose committed offset was lost (EXACTNESS-REVIEW F9).
    */
   partitionEnd?(topic: string, partition: number): Promise<number | null>;
+  /**
+   * The summary document of (topic, partition) with the highest `offset_end` among those written
+   * under a ruleset version other than `version` (dead-letter counters excluded: their keys do not
+   * depend on the ruleset); null when there is none. Read after a refresh. Optional: a store without
+   * it cannot detect a version switch inside a replay window (EXACTNESS-REVIEW F1).
+   */
+  foreignVersionEnd?(topic: string, partition: number, version: string): Promise<ForeignVersionEnd | null>;
+}
+
+export interface ForeignVersionEnd {
+  readonly version: string;
+  readonly offsetEnd: number;
 }

@@ -4,6 +4,7 @@
  * 3 the exact-count invariant failed (a bug: please report it).
  */
 import pkg from '../../package.json' with { type: 'json' };
+import { RULESET_VERSION } from '../classify/fingerprint.ts';
 import { exitCodeOf, isLogsiftError, LogsiftError } from '../errors.ts';
 import type { CliIO, Command } from './types.ts';
 
@@ -74,7 +75,7 @@ export async function runCli(argv: readonly string[], io: CliIO): Promise<number
       return first === undefined ? 2 : 0;
     }
     if (first === '--version' || first === '-V' || first === 'version') {
-      io.stdout.write(`${VERSION}\n`);
+      io.stdout.write(`${VERSION} (ruleset ${RULESET_VERSION})\n`);
       return 0;
     }
     if (first.startsWith('-')) {

@@ -15,7 +15,14 @@
 import { randomUUID } from 'node:crypto';
 import type { Epoch, Writer } from '../aggregate/epoch.ts';
 import { PartitionState } from '../aggregate/epoch.ts';
-import type { CounterStore, DocRef, VersionedDoc, WriteItem, WriteResult } from '../aggregate/store.ts';
+import type {
+  CounterStore,
+  DocRef,
+  ForeignVersionEnd,
+  VersionedDoc,
+  WriteItem,
+  WriteResult,
+} from '../aggregate/store.ts';
 import { classify, RULESET_VERSION } from '../classify/index.ts';
 import { type Config, toAggregateConfig } from '../config/index.ts';
 import type { CounterDoc } from '../domain/documents.ts';
@@ -104,6 +111,8 @@ interface PartitionCtx {
   expected: number | null;
   lastCommitted: number;
   halted: boolean;
+  /** The ruleset-version check (#checkVersions) passed for this assignment. */
+  versionChecked: boolean;
   /**
    * Offsets lost to retention just below `offset`, not yet in an acknowledged epoch: the next epoch
    * (which starts at `offset`) records them in a stats document; cleared when it commits.
@@ -235,6 +244,7 @@ export class KafkaPipeline {
       return;
     }
     await this.#checkGap(ctx, first.offset);
+    if (!ctx.versionChecked && !(await this.#checkVersions(ctx, first.offset, control))) return;
     try {
       let i = 0;
       while (i < messages.length) {
@@ -269,6 +279,7 @@ export class KafkaPipeline {
         expected: null,
         lastCommitted: -1,
         halted: false,
+        versionChecked: false,
         lost: null,
         seen: { counted: 0, skipped: 0, evictions: 0 },
       };
@@ -332,6 +343,73 @@ export class KafkaPipeline {
       }
       ctx.expected = firstOffset;
     }
+  }
+
+  /**
+   * Ruleset version switch (DESIGN.md "a version switch happens at a committed offset recorded per
+   * partition"; EXACTNESS-REVIEW F1). Summary keys contain the ruleset version, so the `offset_end`
+   * skip rule cannot see records counted under another version: re-reading them would count them
+   * twice. The switch point is the offset this assignment starts counting at (the committed offset,
+   * or the first fetched one): if no summary of another version ends above it, no record at or above
+   * it was counted under another version, and counting under ours is exact. If one does, the records
+   * in between may already be counted (a crashed epoch of the other version acknowledged documents
+   * but did not commit), and ours cannot tell which: the partition halts with instructions.
+   * Returns false when the batch must not be processed (halted, or the check could not be made).
+   */
+  async #checkVersions(ctx: PartitionCtx, from: number, control: PipelineControl): Promise<boolean> {
+    if (this.#store.foreignVersionEnd === undefined) {
+      ctx.versionChecked = true;
+      return true;
+    }
+    let foreign: ForeignVersionEnd | null;
+    try {
+      foreign = await this.#store.foreignVersionEnd(ctx.topic, ctx.partition, RULESET_VERSION);
+    } catch (err) {
+      this.#log.warn(
+        { topic: ctx.topic, partition: ctx.partition, err: String(err) },
+        'could not check the ruleset versions of earlier documents; retrying before counting',
+      );
+      this.#m.esRetries.inc({ kind: 'versions' });
+      await control.heartbeat().catch(() => undefined);
+      await this.#sleep(1_000);
+      return false; // not resolved: kafkajs fetches the same records again
+    }
+    if (foreign === null || foreign.offsetEnd <= from) {
+      if (foreign !== null) {
+        this.#log.info(
+          {
+            topic: ctx.topic,
+            partition: ctx.partition,
+            from,
+            previous: foreign.version,
+            version: RULESET_VERSION,
+          },
+          'ruleset version switch at the committed offset: earlier documents stay as they are',
+        );
+      }
+      ctx.versionChecked = true;
+      return true;
+    }
+    ctx.halted = true;
+    control.pause();
+    this.#m.halted.set(this.haltedPartitions.length);
+    this.#log.error(
+      {
+        topic: ctx.topic,
+        partition: ctx.partition,
+        from,
+        otherVersion: foreign.version,
+        otherEnd: foreign.offsetEnd,
+        version: RULESET_VERSION,
+      },
+      `partition halted: offsets ${from}..${foreign.offsetEnd - 1} may already be counted under ruleset ${foreign.version}, ` +
+        `which this release (ruleset ${RULESET_VERSION}) cannot recognise, so counting them again could count them twice. ` +
+        `Stop this deployment and run the release with ruleset ${foreign.version} until the group's committed offset of ` +
+        `${ctx.topic}/${ctx.partition} reaches ${foreign.offsetEnd}, then start this release again ` +
+        `(or move the committed offset to ${foreign.offsetEnd} with kafka-consumer-groups --reset-offsets, accepting that ` +
+        `records of that range not yet counted are lost)`,
+    );
+    return false;
   }
 
   /**

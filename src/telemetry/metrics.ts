@@ -241,7 +241,7 @@ export function createRunMetrics(registry = new Registry()) {
     epochs: registry.counter('logsift_epochs_total', 'Epochs finished, by outcome (committed, aborted).'),
     esRetries: registry.counter(
       'logsift_es_retries_total',
-      'Elasticsearch and DLQ retries, by kind (bulk_item, bulk_request, mget, mget_item, dlq).',
+      'Elasticsearch and DLQ retries, by kind (bulk_item, bulk_request, mget, mget_item, dlq, versions).',
     ),
     conflicts: registry.counter(
       'logsift_conflicts_total',

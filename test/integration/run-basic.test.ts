@@ -400,4 +400,81 @@ describe('logsift run (real Kafka + Elasticsearch, separate process)', () => {
     expect((r.aggregations as { lost: { value: number } }).lost.value).toBe(lost);
     await stop(run);
   });
+
+  it('a ruleset version switch happens at the committed offset; documents of another release above it halt the partition', async () => {
+    // Summary keys contain the ruleset version, so the skip rule cannot see what another release
+    // counted. Simulated here with a copy of a real partition-0 summary, relabelled as written by
+    // ruleset 'test-previous' and with count 0 (Σ unchanged): only its offset_end matters.
+    const committedOf = async (partition: number): Promise<number> => {
+      const c = await admin.fetchOffsets({ groupId: GROUP, topics: [TOPIC] });
+      return Number(c[0]!.partitions.find((x) => x.partition === partition)!.offset);
+    };
+    const seed = async (id: string, offsetEnd: number): Promise<string> => {
+      const r = await es.search({
+        index: `${PREFIX}-summaries-*`,
+        size: 1,
+        query: {
+          bool: { filter: [{ term: { 'kafka.partition': 0 } }, { term: { 'logsift.kind': 'summary' } }] },
+        },
+      });
+      const hit = r.hits.hits[0]!;
+      const doc = structuredClone(hit._source) as { logsift: Record<string, unknown> };
+      Object.assign(doc.logsift, {
+        ruleset_version: 'test-previous',
+        count: 0,
+        records: 0,
+        offset_end: offsetEnd,
+      });
+      await es.index({ index: hit._index, id, document: doc, refresh: true });
+      return hit._index;
+    };
+
+    // (a) Everything the other release wrote ends at the committed offset: a clean switch.
+    const c0 = await committedOf(0);
+    const cleanIndex = await seed('version-switch-clean', c0);
+    await produce(60_000, 600, false);
+    let run = startRun();
+    await settle(produced, run);
+    expect(run.stderr()).toMatch(/ruleset version switch at the committed offset/);
+    expect(run.stderr()).not.toMatch(/partition halted/);
+    await stop(run);
+
+    // (b) The other release acknowledged documents 5 records past partition 0's committed offset
+    // (its epoch crashed before the commit): partition 0 halts, the others go on.
+    const c1 = await committedOf(0);
+    const skewIndex = await seed('version-switch-skew', c1 + 5);
+    const before = await admin.fetchTopicOffsets(TOPIC);
+    await produce(61_000, 600, false);
+    const after = await admin.fetchTopicOffsets(TOPIC);
+    const high = (xs: typeof after, p: number) => Number(xs.find((x) => x.partition === p)!.high);
+    const newInP0 = high(after, 0) - high(before, 0);
+    expect(newInP0).toBeGreaterThan(5);
+    run = startRun();
+    await waitFor(
+      'partitions 1 and 2 committed to their end',
+      120_000,
+      async () =>
+        (await committedOf(1)) === high(after, 1) && (await committedOf(2)) === high(after, 2)
+          ? true
+          : undefined,
+      run,
+    );
+    await waitFor(
+      'the halt',
+      30_000,
+      async () => (/partition halted: offsets/.test(run.stderr()) ? true : undefined),
+      run,
+    );
+    expect(run.stderr()).toMatch(/may already be counted under ruleset test-previous/);
+    expect(await committedOf(0)).toBe(c1);
+    expect((await sumCounts()).total).toBe(produced - newInP0);
+    await stop(run);
+
+    // Once nothing of the other release lies above the committed offset, the partition counts again.
+    await es.delete({ index: cleanIndex, id: 'version-switch-clean', refresh: true });
+    await es.delete({ index: skewIndex, id: 'version-switch-skew', refresh: true });
+    run = startRun();
+    await settle(produced, run);
+    await stop(run);
+  });
 });

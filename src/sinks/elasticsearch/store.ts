@@ -9,7 +9,14 @@
  */
 import { readFileSync } from 'node:fs';
 import { Client, errors } from '@elastic/elasticsearch';
-import type { CounterStore, DocRef, VersionedDoc, WriteItem, WriteResult } from '../../aggregate/store.ts';
+import type {
+  CounterStore,
+  DocRef,
+  ForeignVersionEnd,
+  VersionedDoc,
+  WriteItem,
+  WriteResult,
+} from '../../aggregate/store.ts';
 import type { Config } from '../../config/index.ts';
 import type { CounterDoc } from '../../domain/documents.ts';
 import { LogsiftError } from '../../errors.ts';
@@ -159,6 +166,44 @@ export class EsCounterStore implements CounterStore {
     } catch (err) {
       const f = failureOf(err);
       throw new EsRequestFailure('partition end', f.status, f.type, err);
+    }
+  }
+
+  /**
+   * The partition's summary with the highest `offset_end` written under another ruleset version
+   * (not a dead-letter counter), after a refresh. Throws on failure (the caller decides).
+   */
+  async foreignVersionEnd(
+    topic: string,
+    partition: number,
+    version: string,
+  ): Promise<ForeignVersionEnd | null> {
+    const index = `${this.#opts.indexPrefix ?? 'logsift'}-summaries-*`;
+    try {
+      await this.#client.indices.refresh({ index, ignore_unavailable: true, allow_no_indices: true });
+      const r = await this.#client.search({
+        index,
+        size: 1,
+        ignore_unavailable: true,
+        allow_no_indices: true,
+        _source: ['logsift.ruleset_version', 'logsift.offset_end'],
+        query: {
+          bool: {
+            filter: [{ term: { 'kafka.topic': topic } }, { term: { 'kafka.partition': partition } }],
+            must_not: [{ term: { 'logsift.ruleset_version': version } }, { term: { 'logsift.kind': 'dlq' } }],
+          },
+        },
+        sort: [{ 'logsift.offset_end': { order: 'desc' } }],
+      });
+      const hit = r.hits.hits[0]?._source as
+        | { logsift?: { ruleset_version?: string; offset_end?: number } }
+        | undefined;
+      const end = hit?.logsift?.offset_end;
+      if (typeof end !== 'number') return null;
+      return { version: String(hit?.logsift?.ruleset_version ?? 'unknown'), offsetEnd: end };
+    } catch (err) {
+      const f = failureOf(err);
+      throw new EsRequestFailure('ruleset versions', f.status, f.type, err);
     }
   }
 

@@ -1,6 +1,7 @@
 import type {
   CounterStore,
   DocRef,
+  ForeignVersionEnd,
   VersionedDoc,
   WriteItem,
   WriteResult,
@@ -95,6 +96,36 @@ export class CasStore implements CounterStore {
       this.docs.set(item.id, v);
       return { ok: true, id: item.id, seqNo: v.seqNo, primaryTerm: 1 };
     });
+  }
+
+  async foreignVersionEnd(
+    topic: string,
+    partition: number,
+    version: string,
+  ): Promise<ForeignVersionEnd | null> {
+    let best: ForeignVersionEnd | null = null;
+    for (const d of this.summaries()) {
+      if (d.kafka.topic !== topic || d.kafka.partition !== partition) continue;
+      if (d.logsift.kind === 'dlq' || d.logsift.ruleset_version === version) continue;
+      if (best === null || d.logsift.offset_end > best.offsetEnd) {
+        best = { version: d.logsift.ruleset_version, offsetEnd: d.logsift.offset_end };
+      }
+    }
+    return best;
+  }
+
+  /**
+   * What another release would have left: every summary moved to a new id (summary keys contain the
+   * ruleset version) and labelled with `version`.
+   */
+  relabel(version: string): void {
+    for (const [id, v] of [...this.docs]) {
+      if (v.doc.logsift.kind !== 'summary') continue;
+      this.docs.delete(id);
+      const doc = structuredClone(v.doc) as SummaryDoc;
+      doc.logsift.ruleset_version = version;
+      this.docs.set(`${version}:${id}`, { ...v, id: `${version}:${id}`, doc });
+    }
   }
 
   summaries(): SummaryDoc[] {

@@ -3,6 +3,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { RULESET_VERSION } from '../../../src/classify/fingerprint.ts';
 import { cli } from './helpers.ts';
 
 const ROOT = join(import.meta.dirname, '..', '..', '..');
@@ -28,10 +29,10 @@ describe('logsift CLI', () => {
     expect((await cli([])).code).toBe(2);
   });
 
-  it('--version prints the package version', async () => {
+  it('--version prints the package version and the ruleset version (upgrades: docs/DEPLOY.md)', async () => {
     const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string };
     const r = await cli(['--version']);
-    expect(r).toMatchObject({ code: 0, stdout: `${pkg.version}\n` });
+    expect(r).toMatchObject({ code: 0, stdout: `${pkg.version} (ruleset ${RULESET_VERSION})\n` });
   });
 
   it.each(['replay', 'fingerprint', 'run', 'report', 'kibana'])('%s --help exits 0 with usage', async (c) => {

@@ -332,4 +332,70 @@ describe('KafkaPipeline', () => {
     expect(store.total()).toBe(90);
     expect(b.metrics.unitsSkipped.get()).toBe(30);
   });
+
+  describe('ruleset version switch (F1)', () => {
+    it('switches at the committed offset: a new release continues where the other one committed', async () => {
+      const store = new CasStore();
+      const a = setup(store);
+      await a.pipeline.handleBatch(batch(0, 60), new FakeControl());
+      store.relabel('2020.01.1'); // the documents of the previous release
+      const b = setup(store);
+      const c = new FakeControl();
+      await b.pipeline.handleBatch(batch(60, 100), c);
+      expect(c.paused).toBe(false);
+      expect(c.commits).toEqual([100]);
+      expect(store.total()).toBe(100);
+    });
+
+    it('halts when documents of another release end above the offset it would start counting at', async () => {
+      const store = new CasStore();
+      const a = setup(store);
+      await a.pipeline.handleBatch(batch(0, 60), new FakeControl());
+      store.relabel('2020.01.1');
+      // Replays from 30: the other release's epoch [30, 60) was acknowledged but not committed.
+      const b = setup(store);
+      const c = new FakeControl();
+      await b.pipeline.handleBatch(batch(30, 90), c);
+      expect(c.paused).toBe(true);
+      expect(c.resolved).toEqual([]);
+      expect(c.commits).toEqual([]);
+      expect(b.pipeline.haltedPartitions).toEqual(['t/0']);
+      expect(store.total()).toBe(60); // nothing counted twice
+      // Later batches of the halted partition are not processed either.
+      await b.pipeline.handleBatch(batch(30, 90), c);
+      expect(store.total()).toBe(60);
+    });
+
+    it('without the check the same replay counts 30 records twice (what the halt prevents)', async () => {
+      const store = new CasStore();
+      const a = setup(store);
+      await a.pipeline.handleBatch(batch(0, 60), new FakeControl());
+      store.relabel('2020.01.1');
+      // A store that cannot answer the question (own property shadowing the method).
+      Object.defineProperty(store, 'foreignVersionEnd', { value: undefined });
+      const b = setup(store);
+      await b.pipeline.handleBatch(batch(30, 90), new FakeControl());
+      expect(store.total()).toBe(120);
+    });
+
+    it('a failed check counts nothing and resolves nothing; the next delivery checks again', async () => {
+      const store = new CasStore();
+      let fail = true;
+      const real = store.foreignVersionEnd.bind(store);
+      store.foreignVersionEnd = async (t, p, v) => {
+        if (fail) throw new Error('connection refused');
+        return real(t, p, v);
+      };
+      const { pipeline, metrics } = setup(store);
+      const c = new FakeControl();
+      await pipeline.handleBatch(batch(0, 10), c);
+      expect(c.resolved).toEqual([]);
+      expect(store.total()).toBe(0);
+      expect(metrics.esRetries.get({ kind: 'versions' })).toBe(1);
+      fail = false;
+      await pipeline.handleBatch(batch(0, 10), c);
+      expect(c.commits).toEqual([10]);
+      expect(store.total()).toBe(10);
+    });
+  });
 });
