@@ -14,12 +14,13 @@
  * `linesPerSec` is wall time (what `npm run bench` reports); `cpuLinesPerSec` and the per-stage
  * figures use this process's CPU time (user + system), which stays meaningful on a shared machine.
  * Per-stage CPU is sampled around each batch of 256 units, so the sampling itself costs < 0.1%.
- * BENCH_MEM=1 adds heap/RSS samples every 100k lines on stderr.
+ * BENCH_MEM=1 adds heap/RSS samples every 100k lines on stderr. BENCH_INPUT=<file> reads the messages
+ * (one per line, .gz or plain) from a file instead of the bundled sample.
  */
 // First: the GC flags bin/logsift sets in production (src/v8-tuning.ts).
 import '../src/v8-tuning.ts';
 import { createHash } from 'node:crypto';
-import { closeSync, existsSync, mkdirSync, openSync, readFileSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, statSync, writeSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { writeHeapSnapshot } from 'node:v8';
@@ -46,7 +47,11 @@ const DAY = 86_400_000;
  * form of the 17 MB sample: the harness's own memory is not what the benchmark measures).
  */
 function sampleLines(): Uint8Array[] {
-  const buf = gunzipSync(readFileSync(join(ROOT, 'samples', 'calico-day.log.gz')));
+  // BENCH_INPUT=<file>: one message per line instead (e.g. `node --import tsx bench/gen-mixed.ts
+  // --lines 200000 --raw`, the bench:e2e mix), repeated the same way.
+  const input = process.env.BENCH_INPUT;
+  const raw = readFileSync(input ?? join(ROOT, 'samples', 'calico-day.log.gz'));
+  const buf = input === undefined || input.endsWith('.gz') ? gunzipSync(raw) : raw;
   const out: Uint8Array[] = [];
   let start = 0;
   while (start < buf.length) {
@@ -58,13 +63,18 @@ function sampleLines(): Uint8Array[] {
   return out;
 }
 const baseBytes = sampleLines();
+/** Kafka timestamp of the first repetition: the sample's day, or an input file's mtime (gen-mixed stamps its lines just before). */
+const T0 =
+  process.env.BENCH_INPUT === undefined
+    ? Date.UTC(2025, 0, 14)
+    : Math.ceil(statSync(process.env.BENCH_INPUT).mtimeMs);
 const base = { length: baseBytes.length };
 
 /** Units generated on the fly (holding 1M units would dominate RSS): repetition `rep` is a day later. */
 function unitAt(i: number): SourceUnit {
   const rep = Math.floor(i / base.length);
   return {
-    position: { topic: 'bench', partition: 0, offset: i, timestampMs: Date.UTC(2025, 0, 14) + rep * DAY },
+    position: { topic: 'bench', partition: 0, offset: i, timestampMs: T0 + rep * DAY },
     value: baseBytes[i % base.length]!,
   };
 }
@@ -206,5 +216,5 @@ async function run(): Promise<void> {
   );
 }
 
-writeDrainMessages();
+if (process.env.BENCH_DRAIN !== '0') writeDrainMessages(); // BENCH_DRAIN=0: skip (profiling)
 await run();

@@ -18,7 +18,7 @@
 
 import type { ClassifiedRecord } from '../domain/classification.ts';
 import { cloneJson } from '../domain/clone.ts';
-import { docBytesOf, paramValuesOf } from '../domain/doc-extras.ts';
+import { measureDocBytes, paramValuesOf } from '../domain/doc-extras.ts';
 import type { StatsDoc, SummaryDoc, TopValues } from '../domain/documents.ts';
 import type { DeadLetter, Level } from '../domain/record.ts';
 import type { AggregateConfig } from './config.ts';
@@ -325,15 +325,18 @@ export class Epoch {
       }
       if (this.#writer)
         e.working.logsift.writer = { member: this.#writer.member, attempt: this.#writer.attempt };
-      // Last: the document's own JSON size ("bytes out"), without this field.
-      e.working.logsift.doc_bytes = docBytesOf(e.working);
-      if (e.base === null) items.push({ op: 'create', index: e.ref.index, id: e.ref.id, doc: e.working });
+      // Last: the document's own JSON size ("bytes out"), without this field; the JSON is kept for
+      // the store, which would otherwise serialise the document a second time.
+      const source = measureDocBytes(e.working);
+      if (e.base === null)
+        items.push({ op: 'create', index: e.ref.index, id: e.ref.id, doc: e.working, source });
       else
         items.push({
           op: 'index',
           index: e.ref.index,
           id: e.ref.id,
           doc: e.working,
+          source,
           ifSeqNo: e.base.seqNo,
           ifPrimaryTerm: e.base.primaryTerm,
         });

@@ -19,17 +19,35 @@ export interface VersionedDoc<D extends CounterDoc = CounterDoc> {
   readonly primaryTerm: number;
 }
 
-/** One write: `create` for an id the store did not have, `index` conditional on the loaded version. */
+/**
+ * One write: `create` for an id the store did not have, `index` conditional on the loaded version.
+ * `source`, when present, is `JSON.stringify(doc)` made by the builder (it measures the document's
+ * size from it), so a store that sends JSON need not serialise the document again. It must describe
+ * `doc`: use withDoc() to write another document under the same item.
+ */
 export type WriteItem =
-  | { readonly op: 'create'; readonly index: string; readonly id: string; readonly doc: CounterDoc }
+  | {
+      readonly op: 'create';
+      readonly index: string;
+      readonly id: string;
+      readonly doc: CounterDoc;
+      readonly source?: string;
+    }
   | {
       readonly op: 'index';
       readonly index: string;
       readonly id: string;
       readonly doc: CounterDoc;
+      readonly source?: string;
       readonly ifSeqNo: number;
       readonly ifPrimaryTerm: number;
     };
+
+/** The same write (op, id, version) with another document, and no stale `source`. */
+export function withDoc(item: WriteItem, doc: CounterDoc): WriteItem {
+  const { source: _stale, ...rest } = item;
+  return { ...rest, doc };
+}
 
 /** Per-item result, read for every item (EXACTNESS-REVIEW F4). */
 export type WriteResult =

@@ -43,6 +43,22 @@ export function docBytesOf(doc: CounterDoc | Record<string, unknown>): number {
   return Buffer.byteLength(JSON.stringify(doc), 'utf8');
 }
 
+/** `"doc_bytes":-1`: no count is negative, so in a document's JSON this text is only that member. */
+const PLACEHOLDER = '"doc_bytes":-1';
+
+/**
+ * Sets `doc.logsift.doc_bytes` to the byte length of the document's JSON without that member (as
+ * docBytesOf) and returns the JSON with it, serialising once: the JSON with a placeholder value is
+ * the JSON without the member plus the placeholder and one comma (logsift has other members).
+ */
+export function measureDocBytes(doc: CounterDoc): string {
+  doc.logsift.doc_bytes = -1;
+  const json = JSON.stringify(doc);
+  const bytes = Buffer.byteLength(json, 'utf8') - PLACEHOLDER.length - 1;
+  doc.logsift.doc_bytes = bytes;
+  return json.replace(PLACEHOLDER, `"doc_bytes":${bytes}`);
+}
+
 /** A copy of a summary with param_values and doc_bytes added (doc_bytes measured last). */
 export function withSummaryExtras(
   doc: SummaryDoc,

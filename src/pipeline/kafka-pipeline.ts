@@ -15,13 +15,14 @@
 import { randomUUID } from 'node:crypto';
 import type { Epoch, Writer } from '../aggregate/epoch.ts';
 import { PartitionState } from '../aggregate/epoch.ts';
-import type {
-  CounterStore,
-  DocRef,
-  ForeignVersionEnd,
-  VersionedDoc,
-  WriteItem,
-  WriteResult,
+import {
+  type CounterStore,
+  type DocRef,
+  type ForeignVersionEnd,
+  type VersionedDoc,
+  type WriteItem,
+  type WriteResult,
+  withDoc,
 } from '../aggregate/store.ts';
 import { classify, RULESET_VERSION } from '../classify/index.ts';
 import { type Config, toAggregateConfig } from '../config/index.ts';
@@ -643,7 +644,7 @@ export class KafkaPipeline {
             { index: item.index, id: item.id, status: r.status, reason: r.reason },
             'document rejected; resending its counter projection',
           );
-          again.push({ ...item, doc: projection(item.doc) });
+          again.push(withDoc(item, projection(item.doc)));
         } else {
           throw new AbortEpoch('halt', `document ${item.index}/${item.id} rejected: ${r.status} ${r.reason}`);
         }

@@ -33,12 +33,12 @@ const HEAD =
 /** Recently used memo entries, compared by content (no hashing) before the map. */
 const MRU_SIZE = 8;
 const mruText: string[] = [];
-const mruMeta: KubernetesMeta[] = [];
+const mruMeta: (KubernetesMeta | null)[] = [];
 let mruNext = 0;
 
 /** Cap on memoised KubernetesMeta objects (distinct `kubernetes` texts); cleared when full. */
 export const META_CACHE_MAX = 4096;
-const metaCache = new Map<string, KubernetesMeta>();
+const metaCache = new Map<string, KubernetesMeta | null>();
 const stats = { hits: 0, misses: 0, clears: 0 };
 
 /** Counters of the KubernetesMeta memo (`clears` counts how often its cap bit). */
@@ -54,21 +54,19 @@ function parseOrUndefined(text: string): unknown {
   }
 }
 
-/** Frozen meta of the `kubernetes` object text `s[start..end)`, or null when it is not a JSON object. */
+/** Frozen meta of the `kubernetes` object text `s[start..end)`, or null when it is not a JSON object (both memoised). */
 function kubernetesMeta(s: string, start: number, end: number): KubernetesMeta | null {
   const text = s.slice(start, end);
   for (let j = 0; j < mruText.length; j++) {
     if (mruText[j] === text) {
       stats.hits++;
-      return mruMeta[j]!;
+      return mruMeta[j] as KubernetesMeta | null;
     }
   }
   const m = mapMeta(text);
-  if (m !== null) {
-    mruText[mruNext] = text;
-    mruMeta[mruNext] = m;
-    mruNext = (mruNext + 1) % MRU_SIZE;
-  }
+  mruText[mruNext] = text;
+  mruMeta[mruNext] = m;
+  mruNext = (mruNext + 1) % MRU_SIZE;
   return m;
 }
 
@@ -79,9 +77,10 @@ function mapMeta(text: string): KubernetesMeta | null {
     return known;
   }
   stats.misses++;
+  // Not an object is remembered too: Filebeat's `"kubernetes":{…}` is followed by more members, so
+  // its text never parses, and a failing JSON.parse (an exception) per line is the costly part.
   const k = parseOrUndefined(text);
-  if (!isObject(k)) return null;
-  const m = Object.freeze(fluentBitMeta(k));
+  const m = isObject(k) ? Object.freeze(fluentBitMeta(k)) : null;
   if (metaCache.size >= META_CACHE_MAX) {
     metaCache.clear();
     stats.clears++;

@@ -28,7 +28,7 @@ export function actionLine(item: WriteItem): string {
 
 export function serializeItem(item: WriteItem): SerializedItem {
   const action = actionLine(item);
-  const source = JSON.stringify(item.doc);
+  const source = item.source ?? JSON.stringify(item.doc);
   return {
     item,
     lines: [action, source],

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { WriteItem } from '../../../../src/aggregate/store.ts';
+import { type WriteItem, withDoc } from '../../../../src/aggregate/store.ts';
+import { docBytesOf, measureDocBytes } from '../../../../src/domain/doc-extras.ts';
 import type { CounterDoc } from '../../../../src/domain/documents.ts';
 import {
   actionLine,
@@ -47,5 +48,29 @@ describe('bulk body', () => {
   it('refuses one _id twice in a bulk (F8)', () => {
     expect(() => assertUniqueIds([create('a'), create('a')])).toThrow(/twice/);
     expect(() => assertUniqueIds([create('a'), create('b')])).not.toThrow();
+  });
+
+  it("sends the builder's JSON when there is one, and never a stale one after withDoc()", () => {
+    const item: WriteItem = { op: 'create', index: 'i', id: 'a', doc: doc(3), source: '{"built":1}' };
+    expect(serializeItem(item).lines[1]).toBe('{"built":1}');
+    const other = doc(5);
+    expect(serializeItem(withDoc(item, other)).lines[1]).toBe(JSON.stringify(other));
+  });
+});
+
+describe('measureDocBytes', () => {
+  const base = (): CounterDoc =>
+    ({
+      message: 'Grüße — ünïcödé ✓',
+      logsift: { kind: 'summary', count: 3, params: { p: { values: { doc_bytes: 4 }, other: 0 } } },
+    }) as unknown as CounterDoc;
+
+  it('sets doc_bytes to the JSON size without it (as docBytesOf) and returns the JSON with it', () => {
+    for (const d of [base(), { ...base(), logsift: { doc_bytes: 123456, ...base().logsift } } as CounterDoc]) {
+      const json = measureDocBytes(d);
+      expect(json).toBe(JSON.stringify(d));
+      expect(d.logsift.doc_bytes).toBe(docBytesOf(d));
+      expect(Buffer.byteLength(json)).toBeGreaterThan(d.logsift.doc_bytes!);
+    }
   });
 });
