@@ -14,7 +14,7 @@
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Client } from '@elastic/elasticsearch';
@@ -29,6 +29,33 @@ const sleep = (ms: number): Promise<void> => new Promise((ok) => setTimeout(ok, 
 const say = (s: string): void => {
   process.stderr.write(`[bench:e2e ${new Date().toISOString().slice(11, 19)}] ${s}\n`);
 };
+
+/** The first process whose command line contains `needle` (Linux /proc), or undefined. */
+function findPid(needle: string): number | undefined {
+  for (const d of readdirSync('/proc')) {
+    if (!/^\d+$/.test(d)) continue;
+    try {
+      if (readFileSync(`/proc/${d}/cmdline`, 'utf8').includes(needle)) return Number(d);
+    } catch {
+      /* gone */
+    }
+  }
+  return undefined;
+}
+
+const CLK_TCK = Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout.trim()) || 100;
+
+/** User + system CPU seconds of a process so far (/proc/<pid>/stat fields 14, 15); NaN if unknown. */
+function cpuSeconds(pid: number | undefined): number {
+  if (pid === undefined) return Number.NaN;
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(f[11]) + Number(f[12])) / CLK_TCK;
+  } catch {
+    return Number.NaN;
+  }
+}
 
 function parseEnv(text: string): Record<string, string> {
   const out: Record<string, string> = {};
@@ -199,6 +226,11 @@ async function main(): Promise<void> {
     cfg,
   ];
   say(`starting logsift run (group ${groupId}, prefix ${prefix}); logs in ${dir}/run.log`);
+  const servers = {
+    elasticsearch: findPid('org.elasticsearch.bootstrap.Elasticsearch'),
+    kafka: findPid('kafka.Kafka'),
+  };
+  const cpu0 = { elasticsearch: cpuSeconds(servers.elasticsearch), kafka: cpuSeconds(servers.kafka) };
   const logFd = (await import('node:fs')).openSync(join(dir, 'run.log'), 'w');
   const t0 = Date.now();
   const child = spawn(process.execPath, args, {
@@ -256,11 +288,24 @@ async function main(): Promise<void> {
     await sleep(1_000);
   }
   const secs = (Date.now() - t0) / 1000;
+  const cpu = {
+    logsift: cpuSeconds(child.pid),
+    elasticsearch: cpuSeconds(servers.elasticsearch) - cpu0.elasticsearch,
+    kafka: cpuSeconds(servers.kafka) - cpu0.kafka,
+  };
   clearInterval(sampler);
   child.kill('SIGTERM');
   await new Promise<void>((ok) => (exited ? ok() : child.once('exit', () => ok())));
   say(
     `logsift: ${units} lines in ${secs.toFixed(1)}s (from process start until Σ count == lines), ${sums.docs} summaries`,
+  );
+  // Where the machine's CPU went meanwhile (/proc utime + stime; NaN when a server was not found).
+  const busy = cpu.logsift + cpu.elasticsearch + cpu.kafka;
+  const cores = availableParallelism();
+  say(
+    `cpu during the run: logsift ${cpu.logsift.toFixed(1)} s (${((cpu.logsift / units) * 1e6).toFixed(0)} µs/line), ` +
+      `elasticsearch ${cpu.elasticsearch.toFixed(1)} s (${((cpu.elasticsearch / units) * 1e6).toFixed(0)} µs/line), ` +
+      `kafka ${cpu.kafka.toFixed(1)} s; ${busy.toFixed(1)} of ${(secs * cores).toFixed(1)} cpu-s on ${cores} cores`,
   );
 
   if (PROFILE) {
