@@ -66,7 +66,10 @@ describe('measureDocBytes', () => {
     }) as unknown as CounterDoc;
 
   it('sets doc_bytes to the JSON size without it (as docBytesOf) and returns the JSON with it', () => {
-    for (const d of [base(), { ...base(), logsift: { doc_bytes: 123456, ...base().logsift } } as CounterDoc]) {
+    for (const d of [
+      base(),
+      { ...base(), logsift: { doc_bytes: 123456, ...base().logsift } } as CounterDoc,
+    ]) {
       const json = measureDocBytes(d);
       expect(json).toBe(JSON.stringify(d));
       expect(d.logsift.doc_bytes).toBe(docBytesOf(d));
