@@ -73,6 +73,20 @@ describe('fromFiles', () => {
     }
   });
 
+  it('reads CRLF line ends, blank lines and a last line without a newline like LF files', async () => {
+    const d2 = mkdtempSync(join(tmpdir(), 'logsift-report-crlf-'));
+    try {
+      const json = (ds: readonly unknown[]) => ds.map((d) => JSON.stringify(d));
+      writeFileSync(join(d2, 'summaries.ndjson'), json(fx.summaries).join('\r\n\r\n')); // no final newline
+      writeFileSync(join(d2, 'stats.ndjson'), `${json(fx.stats).join('\r\n')}\r\n`);
+      const m = await fromFiles(d2, EVERYTHING, { now });
+      expect(m.totals).toEqual(model.totals);
+      expect(m.notes).toEqual(model.notes);
+    } finally {
+      rmSync(d2, { recursive: true, force: true });
+    }
+  });
+
   it('every breakdown and the series add up to the totals', () => {
     for (const dim of ['component', 'category', 'node', 'namespace'] as const) {
       const rows = model.breakdowns[dim].rows;
