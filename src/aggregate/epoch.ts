@@ -20,7 +20,7 @@ import type { ClassifiedRecord } from '../domain/classification.ts';
 import { cloneJson } from '../domain/clone.ts';
 import { measureDocBytes, paramValuesOf } from '../domain/doc-extras.ts';
 import type { StatsDoc, SummaryDoc, TopValues } from '../domain/documents.ts';
-import { isoUtc } from '../domain/iso.ts';
+import { isoUtc as iso } from '../domain/iso.ts';
 import type { DeadLetter, Level } from '../domain/record.ts';
 import type { AggregateConfig } from './config.ts';
 import {
@@ -465,8 +465,6 @@ export class Epoch {
     w.logsift.offset_end = c.offset + 1;
   }
 }
-
-const iso = isoUtc;
 
 function cap(s: string, n: number): string {
   return s.length <= n ? s : `${s.slice(0, n - 1)}…`;

@@ -148,25 +148,12 @@ export class EsCounterStore implements CounterStore {
    * refresh so the last acknowledged epoch is visible. Throws on failure (the caller decides).
    */
   async partitionEnd(topic: string, partition: number): Promise<number | null> {
-    const index = `${this.#opts.indexPrefix ?? 'logsift'}-stats-*`;
-    try {
-      await this.#client.indices.refresh({ index, ignore_unavailable: true, allow_no_indices: true });
-      const r = await this.#client.search({
-        index,
-        size: 0,
-        ignore_unavailable: true,
-        allow_no_indices: true,
-        query: {
-          bool: { filter: [{ term: { 'kafka.topic': topic } }, { term: { 'kafka.partition': partition } }] },
-        },
-        aggs: { end: { max: { field: 'logsift.offset_end' } } },
-      });
-      const v = (r.aggregations as { end?: { value: number | null } } | undefined)?.end?.value;
-      return typeof v === 'number' && Number.isFinite(v) ? v : null;
-    } catch (err) {
-      const f = failureOf(err);
-      throw new EsRequestFailure('partition end', f.status, f.type, err);
-    }
+    const r = await this.#searchPartition('partition end', 'stats', topic, partition, {
+      size: 0,
+      aggs: { end: { max: { field: 'logsift.offset_end' } } },
+    });
+    const v = (r.aggregations as { end?: { value: number | null } } | undefined)?.end?.value;
+    return typeof v === 'number' && Number.isFinite(v) ? v : null;
   }
 
   /**
@@ -178,32 +165,53 @@ export class EsCounterStore implements CounterStore {
     partition: number,
     version: string,
   ): Promise<ForeignVersionEnd | null> {
-    const index = `${this.#opts.indexPrefix ?? 'logsift'}-summaries-*`;
+    const r = await this.#searchPartition(
+      'ruleset versions',
+      'summaries',
+      topic,
+      partition,
+      {
+        size: 1,
+        _source: ['logsift.ruleset_version', 'logsift.offset_end'],
+        sort: [{ 'logsift.offset_end': { order: 'desc' } }],
+      },
+      [{ term: { 'logsift.ruleset_version': version } }, { term: { 'logsift.kind': 'dlq' } }],
+    );
+    const hit = r.hits.hits[0]?._source as
+      | { logsift?: { ruleset_version?: string; offset_end?: number } }
+      | undefined;
+    const end = hit?.logsift?.offset_end;
+    if (typeof end !== 'number') return null;
+    return { version: String(hit?.logsift?.ruleset_version ?? 'unknown'), offsetEnd: end };
+  }
+
+  /** A search over one partition's documents of every daily index of `kind`, after a refresh. */
+  async #searchPartition(
+    what: string,
+    kind: 'stats' | 'summaries',
+    topic: string,
+    partition: number,
+    body: Record<string, unknown>,
+    mustNot: object[] = [],
+  ) {
+    const index = `${this.#opts.indexPrefix ?? 'logsift'}-${kind}-*`;
     try {
       await this.#client.indices.refresh({ index, ignore_unavailable: true, allow_no_indices: true });
-      const r = await this.#client.search({
+      return await this.#client.search({
         index,
-        size: 1,
         ignore_unavailable: true,
         allow_no_indices: true,
-        _source: ['logsift.ruleset_version', 'logsift.offset_end'],
         query: {
           bool: {
             filter: [{ term: { 'kafka.topic': topic } }, { term: { 'kafka.partition': partition } }],
-            must_not: [{ term: { 'logsift.ruleset_version': version } }, { term: { 'logsift.kind': 'dlq' } }],
+            must_not: mustNot,
           },
         },
-        sort: [{ 'logsift.offset_end': { order: 'desc' } }],
+        ...body,
       });
-      const hit = r.hits.hits[0]?._source as
-        | { logsift?: { ruleset_version?: string; offset_end?: number } }
-        | undefined;
-      const end = hit?.logsift?.offset_end;
-      if (typeof end !== 'number') return null;
-      return { version: String(hit?.logsift?.ruleset_version ?? 'unknown'), offsetEnd: end };
     } catch (err) {
       const f = failureOf(err);
-      throw new EsRequestFailure('ruleset versions', f.status, f.type, err);
+      throw new EsRequestFailure(what, f.status, f.type, err);
     }
   }
 

@@ -334,11 +334,16 @@ describe('KafkaPipeline', () => {
   });
 
   describe('ruleset version switch (F1)', () => {
-    it('switches at the committed offset: a new release continues where the other one committed', async () => {
+    /** A store holding what another release (ruleset 2020.01.1) counted and committed of [0, end). */
+    async function countedByPreviousRelease(end: number): Promise<CasStore> {
       const store = new CasStore();
-      const a = setup(store);
-      await a.pipeline.handleBatch(batch(0, 60), new FakeControl());
-      store.relabel('2020.01.1'); // the documents of the previous release
+      await setup(store).pipeline.handleBatch(batch(0, end), new FakeControl());
+      store.relabel('2020.01.1');
+      return store;
+    }
+
+    it('switches at the committed offset: a new release continues where the other one committed', async () => {
+      const store = await countedByPreviousRelease(60);
       const b = setup(store);
       const c = new FakeControl();
       await b.pipeline.handleBatch(batch(60, 100), c);
@@ -348,10 +353,7 @@ describe('KafkaPipeline', () => {
     });
 
     it('halts when documents of another release end above the offset it would start counting at', async () => {
-      const store = new CasStore();
-      const a = setup(store);
-      await a.pipeline.handleBatch(batch(0, 60), new FakeControl());
-      store.relabel('2020.01.1');
+      const store = await countedByPreviousRelease(60);
       // Replays from 30: the other release's epoch [30, 60) was acknowledged but not committed.
       const b = setup(store);
       const c = new FakeControl();
@@ -367,10 +369,7 @@ describe('KafkaPipeline', () => {
     });
 
     it('without the check the same replay counts 30 records twice (what the halt prevents)', async () => {
-      const store = new CasStore();
-      const a = setup(store);
-      await a.pipeline.handleBatch(batch(0, 60), new FakeControl());
-      store.relabel('2020.01.1');
+      const store = await countedByPreviousRelease(60);
       // A store that cannot answer the question (own property shadowing the method).
       Object.defineProperty(store, 'foreignVersionEnd', { value: undefined });
       const b = setup(store);
