@@ -31,6 +31,8 @@ export interface Config {
     readonly maxRecords: number;
     readonly maxMs: number;
     readonly maxDirtyDocs: number;
+    /** Estimated bytes an open epoch's delta may hold before it is flushed (per partition). */
+    readonly maxDeltaBytes: number;
     readonly fileRecords: number;
   };
   readonly file: { readonly maxDocs: number };

@@ -1,21 +1,21 @@
 /**
- * The embedded default: file/stdin → parse (PartitionAssembler) → classify → aggregate epochs →
- * in-memory counter store → NDJSON in --out DIR. The same Epoch machinery as the Kafka pipeline
- * (src/aggregate/epoch.ts): an epoch every `epoch.fileRecords` units is loaded, built, written with
- * compare-and-set semantics, acknowledged item by item and completed.
+ * The embedded default: file/stdin → the epoch runner (src/pipeline/epoch-runner.ts: parse,
+ * classify, aggregate epochs) → in-memory counter store → NDJSON in --out DIR. The same runner as
+ * `logsift run`, with the file policy: no retries (one writer, one local store: a failed write ends
+ * the run) and no time cut (an epoch ends on `epoch.fileRecords` units, `epoch.maxDirtyDocs`
+ * documents or `epoch.maxDeltaBytes`, and at the end of the input).
  *
  * The product's invariant is checked at the end and the run fails loudly (INVARIANT_VIOLATED, exit 3)
  * when it does not hold:  Σ logsift.count (summaries + dead-letter counters) == units read
  *                    and  Σ stats records_in == units read.
  */
 
-import { type Epoch, PartitionState } from '../aggregate/epoch.ts';
-import { classify, RULESET_VERSION } from '../classify/index.ts';
-import { type Config, toAggregateConfig } from '../config/index.ts';
+import type { Config } from '../config/index.ts';
+import type { SourceUnit } from '../domain/record.ts';
 import { LogsiftError } from '../errors.ts';
 import { FileSink, type FileSinkResult } from '../sinks/file/index.ts';
 import { FileSource } from '../sources/file/index.ts';
-import { createParseStage, type ParseOutcome } from './parse-stage.ts';
+import { EpochRunner, FILE_CONTROL, type Observer } from './epoch-runner.ts';
 
 export interface Progress {
   readonly units: number;
@@ -60,102 +60,124 @@ export async function runFilePipeline(options: FilePipelineOptions): Promise<Fil
     nowMs: started,
     ...(options.stdin ? { stdin: options.stdin } : {}),
   });
-  const aggregateConfig = toAggregateConfig(config, RULESET_VERSION);
-  const sink = new FileSink({
-    outDir: options.outDir,
-    maxDocs: config.file.maxDocs,
-    statsBucketMs: config.aggregate.statsBucketMs,
-  });
-  // One writer, no abort (a failed write ends the run): epochs change documents in place.
-  const state = new PartitionState(source.topic, 0, aggregateConfig, { copyOnWrite: false });
-  const parse = createParseStage(config, 'file');
-
-  let epoch = state.beginEpoch();
-  let epochs = 0;
-  let records = 0;
-  let deadLettered = 0;
-  let countedUnits = 0;
-  let lastOffset = -1;
-  const flushEvery = config.epoch.fileRecords;
   const progressEvery = options.progressIntervalMs ?? 1000;
   let lastProgress = started;
-
-  const take = async (outcomes: ParseOutcome[]): Promise<void> => {
-    for (const o of outcomes) {
-      const offset = o.kind === 'record' ? o.record.position.offset : o.deadLetter.position.offset;
-      if (offset < lastOffset) await flushEpoch();
-      lastOffset = offset;
-      if (o.kind === 'record') {
-        epoch.add({ record: o.record, classification: classify(o.record) });
-        records += 1;
-        countedUnits += o.record.units;
-      } else {
-        epoch.addDeadLetter(o.deadLetter);
-        deadLettered += 1;
-        countedUnits += 1;
-      }
-    }
-  };
-
-  async function flushEpoch(): Promise<void> {
-    if (epoch.units === 0) return;
-    await commitEpoch(epoch, sink);
-    epochs += 1;
-    epoch = state.beginEpoch();
-  }
-
-  try {
-    for await (const batch of source.batches()) {
-      for (const unit of batch) parse.push(unit);
-      await take(parse.drain());
-      if (epoch.units >= flushEvery) await flushEpoch();
-      if (options.onProgress) {
+  const onBatch = options.onProgress
+    ? () => {
         const t = now();
         if (t - lastProgress >= progressEvery) {
           lastProgress = t;
-          options.onProgress(progressOf(source, t - started));
+          options.onProgress?.(progressOf(source, t - started));
         }
       }
+    : undefined;
+  const r = await replayUnits({
+    units: source.batches(),
+    topic: source.topic,
+    outDir: options.outDir,
+    config,
+    ...(onBatch ? { onBatch } : {}),
+  });
+  const unitsRead = source.stats.unitsRead;
+  checkInvariant(unitsRead, r.countedUnits, r.sink);
+  if (options.onProgress) options.onProgress(progressOf(source, now() - started));
+  return {
+    input: options.input,
+    topic: source.topic,
+    unitsRead,
+    bytesRead: source.stats.bytesRead,
+    records: r.records,
+    deadLettered: r.deadLettered,
+    epochs: r.epochs,
+    elapsedMs: now() - started,
+    sink: r.sink,
+    linesCapped: source.stats.linesCapped,
+  };
+}
+
+export interface ReplayUnitsOptions {
+  /** Batches of units of one partition, in offset order. */
+  readonly units: AsyncIterable<readonly SourceUnit[]> | Iterable<readonly SourceUnit[]>;
+  readonly topic: string;
+  readonly outDir: string;
+  readonly config: Config;
+  /** Called after each batch (progress). */
+  readonly onBatch?: () => void;
+  /** Also receives the runner's observations (benchmarks). */
+  readonly observe?: Observer;
+  /** Sample each stage's CPU time (benchmarks; see RunnerOptions.timeStages). */
+  readonly timeStages?: boolean;
+}
+
+export interface ReplayUnitsResult {
+  readonly sink: FileSinkResult;
+  /** Units handed to aggregation (records' units + dead letters). */
+  readonly countedUnits: number;
+  readonly records: number;
+  readonly deadLettered: number;
+  readonly epochs: number;
+  /** Documents written (all epochs), summaries and dead-letter counters among them. */
+  readonly writes: number;
+  readonly summaryWrites: number;
+}
+
+/** What `logsift replay` runs once the input is read into units: the runner over a file sink. */
+export async function replayUnits(o: ReplayUnitsOptions): Promise<ReplayUnitsResult> {
+  const { config } = o;
+  const sink = new FileSink({
+    outDir: o.outDir,
+    maxDocs: config.file.maxDocs,
+    statsBucketMs: config.aggregate.statsBucketMs,
+  });
+  let epochs = 0;
+  let units = 0;
+  let deadLettered = 0;
+  let writes = 0;
+  let summaryWrites = 0;
+  const runner = new EpochRunner({
+    config,
+    store: sink.store,
+    mode: 'file',
+    ...(o.timeStages ? { timeStages: true } : {}),
+    observe: (ob) => {
+      if (ob.kind === 'epoch' && ob.outcome === 'committed') {
+        epochs += 1;
+        units += ob.units;
+        deadLettered += ob.deadLetters.length;
+        writes += ob.writes;
+        summaryWrites += ob.summaryWrites;
+      }
+      o.observe?.(ob);
+    },
+  });
+  const part = runner.partition(o.topic, 0);
+  try {
+    for await (const batch of o.units) {
+      let i = 0;
+      while (i < batch.length) {
+        i = part.push(batch, i);
+        const cause = part.due();
+        if (cause !== null) await part.flush(FILE_CONTROL, cause);
+      }
+      // Records waiting for their documents: load them now (memory stays bounded by the batch).
+      await part.load(FILE_CONTROL);
+      o.onBatch?.();
     }
-    parse.flush();
-    await take(parse.drain());
-    await flushEpoch();
-    const result = sink.finish();
-    const unitsRead = source.stats.unitsRead;
-    checkInvariant(unitsRead, countedUnits, result);
-    if (options.onProgress) options.onProgress(progressOf(source, now() - started));
+    part.finishInput();
+    await part.flush(FILE_CONTROL, 'end');
     return {
-      input: options.input,
-      topic: source.topic,
-      unitsRead,
-      bytesRead: source.stats.bytesRead,
-      records,
+      sink: sink.finish(),
+      countedUnits: units,
+      records: part.assembler.counters.recordsEmitted,
       deadLettered,
       epochs,
-      elapsedMs: now() - started,
-      sink: result,
-      linesCapped: source.stats.linesCapped,
+      writes,
+      summaryWrites,
     };
   } catch (err) {
     sink.discard();
     throw err;
   }
-}
-
-/** One epoch against the store, exactly as the Kafka pipeline does it (minus retries: a local store cannot be busy). */
-async function commitEpoch(epoch: Epoch, sink: FileSink): Promise<void> {
-  const missing = epoch.missing();
-  if (missing.length > 0) epoch.provide(await sink.store.load(missing));
-  const items = epoch.build();
-  const results = await sink.store.write(items);
-  for (const r of results) {
-    if (!r.ok) {
-      // One writer, one store: a conflict or rejection here is a bug, not a condition to retry.
-      throw new LogsiftError('STORE_CONFLICT', `file store refused document ${r.id}: ${r.reason}`);
-    }
-    epoch.acknowledge(r.id, r.seqNo, r.primaryTerm);
-  }
-  epoch.complete();
 }
 
 function checkInvariant(unitsRead: number, countedUnits: number, sink: FileSinkResult): void {
