@@ -75,7 +75,8 @@ export type Observation =
       readonly kind: 'epoch';
       readonly topic: string;
       readonly partition: number;
-      readonly outcome: 'committed' | 'aborted';
+      /** committed-not: acknowledged, but the offset commit failed (the next owner replays it). */
+      readonly outcome: 'committed' | 'committed-not' | 'aborted';
       readonly cause: EpochCause;
       readonly why?: AbortReason;
       readonly units: number;
@@ -124,9 +125,14 @@ export interface RunnerOptions {
   readonly timeStages?: boolean;
 }
 
+export type FlushAborted = {
+  readonly outcome: 'aborted';
+  readonly why: AbortReason;
+  readonly message: string;
+};
 export type FlushResult =
   | { readonly outcome: 'committed'; readonly commitAt: number; readonly committed: boolean }
-  | { readonly outcome: 'aborted'; readonly why: AbortReason; readonly message: string };
+  | FlushAborted;
 
 /** Units pushed between drains: the granularity of the volume cuts (and of stage timing). */
 const CHUNK = 256;
@@ -276,8 +282,9 @@ export class PartitionRun {
     let i = from;
     const a = this.#assembler;
     while (i < to) {
-      const n = Math.min(to, i + CHUNK);
       const epoch = this.#open();
+      // Chunks end where the units cap would be reached, so that cut is exact (one unit per record).
+      const n = Math.min(to, i + CHUNK, i + Math.max(1, this.#maxUnits - epoch.units));
       const t0 = this.#timed ? cpuUs() : 0;
       const first = i;
       for (; i < n; i++) a.push(units[i]!);
@@ -362,7 +369,7 @@ export class PartitionRun {
    * are applied and memory stays bounded between flushes. Returns an abort result when the epoch
    * had to be dropped (liveness, halt), else null.
    */
-  async load(ctl: FlushControl): Promise<FlushResult | null> {
+  async load(ctl: FlushControl): Promise<FlushAborted | null> {
     const epoch = this.#epoch;
     if (epoch === null || epoch.pendingLoads === 0) return null;
     try {
@@ -408,12 +415,33 @@ export class PartitionRun {
     this.ackedEnd = end;
     this.#snapshot = this.#assembler.snapshot();
     this.#snapshotDls = [...this.#pendingDls];
+    let committed = false;
+    let commitOk = true;
+    if (commitAt > this.lastCommitted) {
+      try {
+        await ctl.commit(commitAt);
+        this.lastCommitted = commitAt;
+        committed = true;
+        this.#observe({ kind: 'commit', topic: this.topic, partition: this.partition, offset: commitAt });
+      } catch (err) {
+        // Membership lost (rebalance, fenced): the next owner replays from the last commit and the
+        // skip rule keeps it exact (F14).
+        commitOk = false;
+        this.#observe({
+          kind: 'commit-failed',
+          topic: this.topic,
+          partition: this.partition,
+          offset: commitAt,
+          error: String((err as Error).message ?? err),
+        });
+      }
+    }
     const ev = this.state.counters.cacheEvictions;
     this.#observe({
       kind: 'epoch',
       topic: this.topic,
       partition: this.partition,
-      outcome: 'committed',
+      outcome: commitOk ? 'committed' : 'committed-not',
       cause,
       units: epoch.units,
       documents: epoch.documents,
@@ -426,25 +454,6 @@ export class PartitionRun {
       seconds: (this.#now() - t0) / 1000,
     });
     this.#evictionsSeen = ev;
-    let committed = false;
-    if (commitAt > this.lastCommitted) {
-      try {
-        await ctl.commit(commitAt);
-        this.lastCommitted = commitAt;
-        committed = true;
-        this.#observe({ kind: 'commit', topic: this.topic, partition: this.partition, offset: commitAt });
-      } catch (err) {
-        // Membership lost (rebalance, fenced): the next owner replays from the last commit and the
-        // skip rule keeps it exact (F14).
-        this.#observe({
-          kind: 'commit-failed',
-          topic: this.topic,
-          partition: this.partition,
-          offset: commitAt,
-          error: String((err as Error).message ?? err),
-        });
-      }
-    }
     return { outcome: 'committed', commitAt, committed };
   }
 
@@ -452,7 +461,7 @@ export class PartitionRun {
     return Math.min(this.#now() + this.#maxBlockMs, ctl.deadline ?? Number.POSITIVE_INFINITY);
   }
 
-  #aborted(err: unknown, cause: EpochCause): FlushResult {
+  #aborted(err: unknown, cause: EpochCause): FlushAborted {
     const epoch = this.#epoch;
     if (!(err instanceof AbortEpoch)) {
       // A bug or (files) a failed write: undo and let it end the run / crash the consumer.

@@ -140,7 +140,7 @@ export async function replayUnits(o: ReplayUnitsOptions): Promise<ReplayUnitsRes
     mode: 'file',
     ...(o.timeStages ? { timeStages: true } : {}),
     observe: (ob) => {
-      if (ob.kind === 'epoch' && ob.outcome === 'committed') {
+      if (ob.kind === 'epoch' && ob.outcome !== 'aborted') {
         epochs += 1;
         units += ob.units;
         deadLettered += ob.deadLetters.length;
