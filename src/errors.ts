@@ -40,6 +40,26 @@ export const ERROR_CODES = {
     description: 'an explicit cap was exceeded and cannot spill',
   },
 
+  // Security: the credentials or certificates given do not fit the server. Retrying cannot help; the
+  // user must change a setting, so these exit 2 like configuration errors, at once.
+  KAFKA_AUTH: { retriable: false, exitCode: 2, description: 'Kafka rejected the SASL credentials' },
+  KAFKA_TLS: {
+    retriable: false,
+    exitCode: 2,
+    description: 'TLS to Kafka failed: untrusted certificate, wrong name, or TLS/plaintext mismatch',
+  },
+  ES_AUTH: {
+    retriable: false,
+    exitCode: 2,
+    description: 'Elasticsearch or Kibana rejected the credentials (401) or lacks a privilege (403)',
+  },
+  ES_TLS: {
+    retriable: false,
+    exitCode: 2,
+    description:
+      'TLS to Elasticsearch or Kibana failed: untrusted certificate, wrong name, or http/https mismatch',
+  },
+
   // Infrastructure (Kafka, Elasticsearch): retriable unless stated.
   KAFKA_CONNECT: { retriable: true, exitCode: 1, description: 'cannot reach Kafka' },
   KAFKA_COMMIT: { retriable: true, exitCode: 1, description: 'offset commit failed' },
