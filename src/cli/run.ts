@@ -289,7 +289,18 @@ export async function runCommand(
       if (cause !== undefined) log.debug({ cause: cause.message, stack: cause.stack }, 'cause');
       code = err.exitCode;
     } else {
-      log.error({ err: (err as Error).message, stack: (err as Error).stack }, 'run failed');
+      const e = err as Error & { type?: string };
+      if (e.name?.startsWith('KafkaJS')) {
+        // A library error: its message at error, its stack only at debug.
+        const msg =
+          e.type === 'UNKNOWN_TOPIC_OR_PARTITION'
+            ? `an input topic does not exist on the brokers (${e.message}); create it or fix LOGSIFT_TOPICS / kafka.topics`
+            : `Kafka: ${e.message}`;
+        log.error({ code: e.type ?? e.name }, msg);
+        log.debug({ stack: e.stack }, 'cause');
+      } else {
+        log.error({ err: e.message, stack: e.stack }, 'run failed');
+      }
       code = exitCodeOf(err);
     }
     if (code === 0 && !(err instanceof ShutdownBeforeStart)) code = 1;

@@ -12,7 +12,7 @@ import { LogsiftError } from '../../errors.ts';
 import type { Logger } from '../../telemetry/logger.ts';
 import { describeAuth } from './options.ts';
 import { createEsClient } from './store.ts';
-import { type FailureContext, httpFailure, trustedCaPem } from './tls.ts';
+import { type FailureContext, httpFailure, shortTlsMessage, trustedCaPem } from './tls.ts';
 
 export interface EsProbeOptions {
   readonly deadline: number;
@@ -65,7 +65,7 @@ export async function diagnoseEsError(
     ) {
       return new LogsiftError(
         'ES_TLS',
-        `${label.label} at ${u.origin} expects https and closed the plaintext connection; use https:// in ${label.envPrefix}_URL (with ${label.envPrefix}_CA_FILE for a private CA)`,
+        `${label.label} at ${u.origin} expects https and closed the plaintext connection (${shortTlsMessage((err as Error).message).replace(/ - Local:.*$/, '')}); use https:// in ${label.envPrefix}_URL (with ${label.envPrefix}_CA_FILE for a private CA)`,
         { cause: err },
       );
     }

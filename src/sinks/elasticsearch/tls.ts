@@ -88,7 +88,12 @@ const TLS_VERIFY =
 const ALTNAME = /altnames|Hostname\/IP does not match|ERR_TLS_CERT_ALTNAME_INVALID/i;
 const NOT_TLS =
   /wrong version number|packet length too long|EPROTO|before secure TLS connection|unknown protocol|http request/i;
-const CLOSED = /other side closed|socket hang up|ECONNRESET|UND_ERR_SOCKET|closed/i;
+
+/** OpenSSL's `803C...:error:0A00010B:SSL routines:ssl3_get_record:wrong version number:../deps/...` -> `wrong version number`. */
+export function shortTlsMessage(message: string): string {
+  const m = /SSL routines:[^:]*:([^:]+)/.exec(message);
+  return m?.[1] ?? message;
+}
 
 export interface FailureContext {
   /** `Elasticsearch` or `Kibana`. */
@@ -137,7 +142,8 @@ export function httpFailure(err: unknown, ctx: FailureContext): LogsiftError {
       { cause: err },
     );
   }
-  const e = err as { message?: string; code?: string } | undefined;
+  const raw = err as { message?: string; code?: string } | undefined;
+  const e = raw && { code: raw.code, message: shortTlsMessage(raw.message ?? String(err)) };
   const msg = `${e?.code ?? ''} ${e?.message ?? String(err)}`.trim();
   const https = origin.startsWith('https:');
   if (https && ALTNAME.test(msg)) {
@@ -161,13 +167,6 @@ export function httpFailure(err: unknown, ctx: FailureContext): LogsiftError {
     return new LogsiftError(
       'ES_TLS',
       `${at}: the server does not speak TLS (${e?.message ?? msg}); use http:// in ${p}_URL, or the https port`,
-      { cause: err },
-    );
-  }
-  if (!https && ctx.status === undefined && CLOSED.test(msg)) {
-    return new LogsiftError(
-      'ES_TLS',
-      `${at} closed the connection without an HTTP answer (${e?.message ?? msg}): it expects https; use https:// in ${p}_URL`,
       { cause: err },
     );
   }

@@ -6,6 +6,7 @@
  * exit 2. The outcome is one message naming the brokers, what was tried and what to change;
  * kafkajs' own lines of the probe go to debug.
  */
+import { isIP } from 'node:net';
 import { connect as tlsConnect } from 'node:tls';
 import { Kafka, type KafkaConfig, logLevel } from 'kafkajs';
 import type { Config } from '../../config/index.ts';
@@ -62,7 +63,7 @@ export function speaksTls(host: string, port: number, timeoutMs = 3_000): Promis
       host,
       port,
       rejectUnauthorized: false,
-      servername: host.includes(':') ? undefined : host,
+      ...(isIP(host) ? {} : { servername: host }),
     });
     const done = (v: boolean): void => {
       socket.destroy();
