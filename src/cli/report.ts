@@ -3,6 +3,7 @@
  * what `logsift replay --out DIR` wrote. One ReportModel (src/report/model.ts), four renderings.
  */
 import { writeFileSync } from 'node:fs';
+import { type Config, type FlagSetting, loadConfig } from '../config/index.ts';
 import { LogsiftError } from '../errors.ts';
 import { fromElasticsearch } from '../report/from-elasticsearch.ts';
 import { fromFiles } from '../report/from-files.ts';
@@ -40,7 +41,11 @@ const OPTIONS = {
   rows: { type: 'string' },
   username: { type: 'string' },
   password: { type: 'string' },
+  'password-file': { type: 'string' },
   'api-key': { type: 'string' },
+  'api-key-file': { type: 'string' },
+  'ca-file': { type: 'string' },
+  'ca-fingerprint': { type: 'string' },
 } as const;
 
 const HELP = `Usage:
@@ -55,7 +60,9 @@ and advice for known Calico problems (v3.29.1 Tier-exists spam, v3.29.0 Felix ne
 Source (one of):
   --es URL              Elasticsearch: <prefix>-summaries-* and <prefix>-stats-* (aggregations only)
   --index-prefix P      index prefix (default: logsift)
-  --username U --password P | --api-key K   Elasticsearch credentials
+  --username U --password-file F | --api-key-file F   Elasticsearch credentials (also --password P,
+                        --api-key K, visible in ps; default: ES_USERNAME, ES_PASSWORD(_FILE), ES_API_KEY(_FILE))
+  --ca-file F | --ca-fingerprint H   the CA of an https Elasticsearch (default: ES_CA_FILE, ES_CA_FINGERPRINT)
   --dir DIR             the directory written by \`logsift replay --out DIR\` (summaries.ndjson, stats.ndjson)
 
 Range (on each document's bucket start; default: everything):
@@ -105,16 +112,23 @@ export const command: Command = {
     const format = (values.format ?? 'table') as ReportFormat;
     if (!FORMATS.includes(format))
       throw usage(`--format must be one of ${FORMATS.join(', ')}, got ${JSON.stringify(values.format)}`);
-    if (values['api-key'] !== undefined && (values.username !== undefined || values.password !== undefined)) {
+    const password = values.password ?? values['password-file'];
+    const apiKey = values['api-key'] ?? values['api-key-file'];
+    if (apiKey !== undefined && (values.username !== undefined || password !== undefined)) {
       throw usage('use either --username/--password or --api-key');
     }
-    if ((values.username === undefined) !== (values.password === undefined))
+    if (values.username !== undefined && password === undefined)
       throw usage('--username and --password go together');
     if (
       values.dir !== undefined &&
-      (values.username ?? values['api-key'] ?? values['index-prefix']) !== undefined
+      (values.username ??
+        apiKey ??
+        password ??
+        values['index-prefix'] ??
+        values['ca-file'] ??
+        values['ca-fingerprint']) !== undefined
     ) {
-      throw usage('--index-prefix, --username, --password and --api-key apply to --es only');
+      throw usage('--index-prefix, --username, --password, --api-key and --ca-* apply to --es only');
     }
     const now = new Date(io.now());
     let range: ReturnType<typeof resolveRange>;
@@ -136,11 +150,27 @@ export const command: Command = {
     if (values.dir !== undefined) {
       model = await fromFiles(values.dir, range, options);
     } else {
-      model = await reportFromEs(values.es!, prefix, range, options, {
-        username: values.username,
-        password: values.password,
-        apiKey: values['api-key'],
-      });
+      const flags: FlagSetting[] = [{ path: 'elasticsearch.url', value: values.es, flag: '--es' }];
+      const flag = (name: keyof typeof values, path: string): void => {
+        const v = values[name];
+        if (typeof v === 'string')
+          flags.push({ path: `elasticsearch.${path}`, value: v, flag: `--${String(name)}` });
+      };
+      flag('username', 'username');
+      flag('password', 'password');
+      flag('password-file', 'passwordFile');
+      flag('api-key', 'apiKey');
+      flag('api-key-file', 'apiKeyFile');
+      flag('ca-file', 'caFile');
+      flag('ca-fingerprint', 'caFingerprint');
+      let node: URL;
+      try {
+        node = new URL(values.es!);
+      } catch {
+        throw new LogsiftError('USAGE', `logsift report: --es ${JSON.stringify(values.es)} is not a URL`);
+      }
+      const es = loadConfig({ env: io.env, configFile: values.config, flags }).elasticsearch;
+      model = await reportFromEs(es, node, prefix, range, options);
     }
     const text = RENDER[format](model);
     const out = values.out ?? (format === 'html' ? 'report.html' : undefined);
@@ -163,45 +193,34 @@ export const command: Command = {
 };
 
 async function reportFromEs(
-  url: string,
+  es: Config['elasticsearch'],
+  node: URL,
   prefix: string,
   range: ReturnType<typeof resolveRange>,
   options: { top: number; rows: number; now: () => Date },
-  auth: { username?: string | undefined; password?: string | undefined; apiKey?: string | undefined },
 ): Promise<ReportModel> {
-  let node: URL;
-  try {
-    node = new URL(url);
-  } catch {
-    throw new LogsiftError('USAGE', `logsift report: --es ${JSON.stringify(url)} is not a URL`);
-  }
-  const { Client } = await import('@elastic/elasticsearch');
-  const client = new Client({
-    node: node.toString(),
-    requestTimeout: 120_000,
-    maxRetries: 2,
-    ...(auth.apiKey !== undefined ? { auth: { apiKey: auth.apiKey } } : {}),
-    ...(auth.username !== undefined
-      ? { auth: { username: auth.username, password: auth.password ?? '' } }
-      : {}),
-  });
+  // Loaded here: --dir reports never load the Elasticsearch client.
+  const { createEsClient } = await import('../sinks/elasticsearch/store.ts');
+  const { trustedCaPem } = await import('../sinks/elasticsearch/tls.ts');
+  const { diagnoseEsError } = await import('../sinks/elasticsearch/probe.ts');
   // Shown in the report: the URL without credentials.
   const shown = new URL(node);
   shown.username = '';
   shown.password = '';
+  const service = { ...es, requestTimeoutMs: 120_000 };
+  let client: Awaited<ReturnType<typeof createEsClient>> | undefined;
   try {
+    const ca = await trustedCaPem(service, { label: 'Elasticsearch', envPrefix: 'ES' });
+    client = createEsClient(service, ca, { maxRetries: 2 });
     return await fromElasticsearch(client, prefix, range, {
       ...options,
       location: shown.toString().replace(/\/$/, ''),
     });
   } catch (err) {
-    const e = err as { name?: string; message?: string; meta?: { statusCode?: number } };
-    const code = e.name === 'ConnectionError' || e.name === 'TimeoutError' ? 'ES_CONNECT' : 'ES_SETUP';
-    throw new LogsiftError(code, `logsift report: Elasticsearch ${shown.host}: ${e.message ?? String(err)}`, {
-      cause: err,
-    });
+    const e = await diagnoseEsError(err, service);
+    throw new LogsiftError(e.code, `logsift report: ${e.message}`, { cause: err });
   } finally {
-    await client.close();
+    await client?.close();
   }
 }
 
