@@ -22,10 +22,12 @@
  *
  * Stern's prefix is only two names and a space, which ordinary text can have too: it is taken only
  * when what follows is a line this parser recognises (or continues one: a stack frame, a health
- * table row, an empty message). Every other prefix is distinctive by its shape. Pure, never throws.
+ * table row, an empty message), and only on lines that start with a lower-case letter (every Calico
+ * pod's name does; a digit first is a time prefix or a bare Calico line, the hot path, which pays
+ * nothing for stern). Every other prefix is distinctive by its shape. Pure, never throws.
  */
 import type { KubernetesMeta } from '../../domain/record.ts';
-import { parseLine } from '../formats/index.ts';
+import { isPanicContinuation, parseLine } from '../formats/index.ts';
 import { digits, parseRfc3339, wallMs } from '../timestamp.ts';
 import type { PrefixFields, PrefixTime } from './types.ts';
 
@@ -304,17 +306,16 @@ export function stripSgr(s: string): string {
 
 /**
  * The message at s[i..] when it is one stern could have printed for a Calico container: a line
- * this parser recognises, one that continues such a line (a Go stack frame `\t…`, `created by …`,
- * a Felix health table row, an empty message), or one with stern --timestamps' time in front.
- * Returns [message, kubelet time or null], or null.
+ * this parser recognises, one that continues such a line (a Go trace line — frame, `\t/path`,
+ * `created by`, registers, empty — or a Felix health table row), or one with stern --timestamps'
+ * time in front. Returns [message, kubelet time or null], or null.
  */
 function sternRest(s: string, i: number): readonly [string, number | null] | null {
   const rest = s.slice(i);
   const t = kubeletTime(rest);
   if (t !== null) return [rest.slice(t[1]), t[0]];
-  if (rest.length === 0) return [rest, null];
   const c = rest.charCodeAt(0);
-  if (c === 9 || c === 124 || (c === 43 && rest.charCodeAt(1) === 45) || rest.startsWith('created by ')) {
+  if (c === 124 || (c === 43 && rest.charCodeAt(1) === 45) || isPanicContinuation(rest, false)) {
     return [rest, null];
   }
   return parseLine(rest).format === 'unparsed' ? null : [rest, null];
