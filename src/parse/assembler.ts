@@ -39,7 +39,7 @@ import {
   isPanicContinuation,
   logrusInner,
   type ParsedLine,
-  parseLine,
+  parseLineOnce,
 } from './formats/index.ts';
 import { unparsedLine } from './formats/unparsed.ts';
 import { type ParseOptions, resolveParseOptions } from './options.ts';
@@ -546,7 +546,7 @@ export class PartitionAssembler {
       );
       return;
     }
-    let parsed = parseLine(firstLine);
+    let parsed = parseLineOnce(firstLine);
     if (parsed.format === 'logrus') {
       // A Calico line re-logged by a logrus wrapper: the record is the inner line.
       const inner = logrusInner(parsed);

@@ -70,7 +70,20 @@ function fromCri(cri: CriLine): Unwrapped {
 }
 
 function fromPrefix(p: PrefixFields): Unwrapped {
-  const u: Unwrapped = {
+  // Two literal shapes (object spread is several times slower here): `hints` only when present.
+  if (p.hints === null) {
+    return {
+      ok: true,
+      wrapper: p.wrapper,
+      innerWrapper: null,
+      text: p.text,
+      envelopeTimeMs: p.envelopeTimeMs,
+      stream: null,
+      partial: false,
+      kubernetes: p.kubernetes,
+    };
+  }
+  return {
     ok: true,
     wrapper: p.wrapper,
     innerWrapper: null,
@@ -79,8 +92,8 @@ function fromPrefix(p: PrefixFields): Unwrapped {
     stream: null,
     partial: false,
     kubernetes: p.kubernetes,
+    hints: p.hints,
   };
-  return p.hints === null ? u : { ...u, hints: p.hints };
 }
 
 /** Second layer inside a shipper: a CRI line, a docker json-file line, or a time prefix. */

@@ -27,7 +27,7 @@
  * nothing for stern). Every other prefix is distinctive by its shape. Pure, never throws.
  */
 import type { KubernetesMeta } from '../../domain/record.ts';
-import { isPanicContinuation, parseLine } from '../formats/index.ts';
+import { isPanicContinuation, parseLineRemembered } from '../formats/index.ts';
 import { digits, parseRfc3339, wallMs } from '../timestamp.ts';
 import type { PrefixFields, PrefixTime } from './types.ts';
 
@@ -318,7 +318,7 @@ function sternRest(s: string, i: number): readonly [string, number | null] | nul
   if (c === 124 || (c === 43 && rest.charCodeAt(1) === 45) || isPanicContinuation(rest, false)) {
     return [rest, null];
   }
-  return parseLine(rest).format === 'unparsed' ? null : [rest, null];
+  return parseLineRemembered(rest).format === 'unparsed' ? null : [rest, null];
 }
 
 function stern(

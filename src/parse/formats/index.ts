@@ -66,6 +66,33 @@ export function parseLine(s: string): ParsedLine {
 }
 
 /**
+ * One-entry memo of parseLine, for the prefix detector that had to parse a line to accept it
+ * (stern): the assembler's parse of the same text then costs a compare. parseLine is a pure
+ * function of the string, so the memo never changes a result; it is cleared on every look-up.
+ */
+let memoText: string | null = null;
+let memoParsed: ParsedLine | null = null;
+
+/** parseLine, remembering the answer for the next parseLineOnce of the same text. */
+export function parseLineRemembered(s: string): ParsedLine {
+  const p = parseLine(s);
+  memoText = s;
+  memoParsed = p;
+  return p;
+}
+
+/** parseLine, or the answer parseLineRemembered just gave for this text. */
+export function parseLineOnce(s: string): ParsedLine {
+  if (memoText !== null) {
+    const hit = memoText === s ? memoParsed : null;
+    memoText = null;
+    memoParsed = null;
+    if (hit !== null) return hit;
+  }
+  return parseLine(s);
+}
+
+/**
  * Syslog program names of Calico components (felix/daemon/logging_linux.go and
  * typha/pkg/logging/logutils_linux.go dial syslog with these tags).
  */
