@@ -302,7 +302,7 @@ export function refresh(s: string, ctx: LineCtx): string {
     .replace(/\bk8s-(?:worker|control)-\d+\b/g, () => rng.pick(ctx.cluster.nodes).name)
     .replace(/\b0xc[0-9a-f]{9}\b/g, () => `0xc${rng.hex(9)}`)
     .replace(/\b(Ifindex[=:] ?|ifindex |Index:)\d+/g, (_, k: string) => `${k}${rng.int(4, 220)}`)
-    .replace(/(?<![\w.:/-])\d{4,}(?![\w.:/])/g, (x) => freshNumber(rng, x));
+    .replace(/(?<![\w.:/+-])\d{4,}(?![\w.:/-])/g, (x) => freshNumber(rng, x));
 }
 
 const TIERS = ['default', 'adminnetworkpolicy', 'baselineadminnetworkpolicy'] as const;

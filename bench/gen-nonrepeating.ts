@@ -12,8 +12,9 @@
  *   (a statement drawn uniformly within its category; 80 % of tier-exists lines are kube-controllers'
  *   v3.29.1 `Tier default|adminnetworkpolicy already exists`), the Felix health table (one log call,
  *   9 lines) 1.5 %, Go panics (the PANIC line + its 17-line stack) 1.5 %, lines no Calico parser knows 1 %.
- *   With test/fixtures/real-lines/ present, 25 % of the lines are drawn from it instead and the shares
- *   above apply to the other 75 %.
+ *   With test/fixtures/real-lines/ present, 25 % of the lines are drawn from it instead (lines Calico
+ *   components really printed: the rows of lines.tsv whose wrapper is `raw`, re-stamped where the
+ *   format has a timestamp, identifiers refreshed) and the shares above apply to the other 75 %.
  * Mix of envelopes (share of pod log lines; one log call keeps one envelope):
  *   Fluent Bit 40 % (two thirds with out_kafka's `@timestamp` key, a third with `date`), CRI 15 %
  *   (containerd's files shipped unparsed; 1 % of them a > 16 KiB line split into P + F entries),
@@ -127,20 +128,52 @@ export interface OutLine {
   readonly kind: Kind;
   readonly ms: number;
   readonly partial: boolean;
+  /** A pod's log, or the host's CNI log file. */
+  readonly origin: 'pod' | 'host';
 }
 
-/** Lines of every file under `dir` (`.gz` inflated), in name order. */
-export function readRealLines(dir: string): string[] {
+export interface RealLine {
+  /** The line (a multi-line record: several lines joined with \n). */
+  readonly text: string;
+  /** The process that printed it (the fixture's label), when known. */
+  readonly component: string;
+}
+
+function unescapeTsv(s: string): string {
+  return s.replace(/\\(\\|t|n)/g, (_, c: string) => (c === 'n' ? '\n' : c === 't' ? '\t' : '\\'));
+}
+
+/**
+ * The real lines under `dir`: rows of a labelled TSV with a `line` column (test/fixtures/real-lines/
+ * lines.tsv: only rows whose `wrapper` is `raw`, i.e. the line as the process printed it, since the
+ * generator adds the envelope), else every non-empty line of the other files (`.gz` inflated).
+ */
+export function readRealLines(dir: string): RealLine[] {
   if (!existsSync(dir)) return [];
-  const out: string[] = [];
+  const out: RealLine[] = [];
   const walk = (d: string): void => {
     for (const name of readdirSync(d).sort()) {
       const p = join(d, name);
-      if (statSync(p).isDirectory()) walk(p);
-      else if (!name.startsWith('.') && !/\.(md|json|tsv|csv)$/i.test(name)) {
-        const raw = readFileSync(p);
-        const text = (name.endsWith('.gz') ? gunzipSync(raw) : raw).toString('utf8');
-        for (const l of text.split('\n')) if (l.trim() !== '') out.push(l.replace(/\r$/, ''));
+      if (statSync(p).isDirectory()) {
+        walk(p);
+        continue;
+      }
+      if (name.startsWith('.') || /\.(md|json|csv)$/i.test(name)) continue;
+      const raw = readFileSync(p);
+      const text = (name.endsWith('.gz') ? gunzipSync(raw) : raw).toString('utf8');
+      const rows = text.split('\n').map((l) => l.replace(/\r$/, ''));
+      const header = name.endsWith('.tsv') ? rows[0]!.split('\t') : [];
+      const lineCol = header.indexOf('line');
+      if (lineCol >= 0) {
+        const wrapperCol = header.indexOf('wrapper');
+        const componentCol = header.indexOf('component');
+        for (const r of rows.slice(1)) {
+          const cols = r.split('\t');
+          if (cols.length <= lineCol || (wrapperCol >= 0 && cols[wrapperCol] !== 'raw')) continue;
+          out.push({ text: unescapeTsv(cols[lineCol]!), component: cols[componentCol] ?? '' });
+        }
+      } else if (!name.endsWith('.tsv')) {
+        for (const l of rows) if (l.trim() !== '') out.push({ text: l, component: '' });
       }
     }
   };
@@ -148,21 +181,19 @@ export function readRealLines(dir: string): string[] {
   return out;
 }
 
-/** The message text of a real line: a shipper envelope's log/message/body, else the line. */
-function realText(l: string): string {
-  if (l.startsWith('{')) {
-    try {
-      const o = JSON.parse(l) as Record<string, unknown>;
-      for (const k of ['log', 'message', 'body']) {
-        const v = o[k];
-        if (typeof v === 'string') return v.replace(/\n$/, '');
-      }
-    } catch {
-      // not JSON after all: keep the line
-    }
-  }
-  const cri = /^\d{4}-\d\d-\d\dT\S+ (?:stdout|stderr) [PF] (.*)$/.exec(l);
-  return cri ? cri[1]! : l;
+/** A real line re-stamped at `ms` where its format has a timestamp we know (Calico, klog, logrus, BIRD's file, zap). */
+function restamp(l: string, ms: number): string {
+  const iso = new Date(ms).toISOString();
+  if (/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{3} /.test(l)) return `${calicoTs(ms)}${l.slice(23)}`;
+  if (/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d /.test(l)) return `${calicoTs(ms).slice(0, 19)}${l.slice(19)}`;
+  const k = /^([IWEF])\d{4} \d\d:\d\d:\d\d\.(\d{6})/.exec(l);
+  if (k)
+    return `${k[1]}${iso.slice(5, 7)}${iso.slice(8, 10)} ${iso.slice(11, 23)}${k[2]!.slice(3)}${l.slice(k[0].length)}`;
+  if (l.startsWith('time="')) return l.replace(/^time="[^"]*"/, `time="${iso.slice(0, 19)}Z"`);
+  return l.replace(
+    /^\{"level":"(\w+)","ts":[\d.]+/,
+    (_, lv: string) => `{"level":"${lv}","ts":${(ms / 1000).toFixed(6)}`,
+  );
 }
 
 const UNPARSED = [
@@ -185,6 +216,7 @@ interface Pods {
   readonly apiserver: readonly PodMeta[];
   readonly goldmane: PodMeta;
   readonly whisker: PodMeta;
+  readonly operator: PodMeta;
 }
 
 function makePods(rng: Rng, cluster: Cluster): Pods {
@@ -246,6 +278,13 @@ function makePods(rng: Rng, cluster: Cluster): Pods {
       'docker.io/calico/whisker-backend:v3.30.0',
       c(2),
     ),
+    operator: deploy(
+      'tigera-operator',
+      'tigera-operator',
+      'tigera-operator',
+      'quay.io/tigera/operator:v1.36.2',
+      c(0),
+    ),
   };
 }
 
@@ -265,6 +304,9 @@ function sourceOf(component: string, node: NodeInfo, pods: Pods, rng: Rng): PodM
       return pods.goldmane;
     case 'whisker-backend':
       return pods.whisker;
+    case 'tigera-operator':
+    case 'flannel-migration-controller':
+      return pods.operator;
     default:
       return pods.calicoNode[node.index]!;
   }
@@ -325,13 +367,9 @@ export function* generateNonRepeating(opts: NonRepeatingOptions): Generator<OutL
     let texts: string[];
     let component = 'felix';
     if (kind === 'real') {
-      const l = realText(rng.pick(realLines));
-      const restamped = /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{3} /.test(l)
-        ? `${calicoTs(t)}${l.slice(23)}`
-        : l;
-      texts = [refresh(restamped, ctx)];
-      const m = /\] (\w[\w-]*)\//.exec(l);
-      component = m?.[1] === 'cni-plugin' || m?.[1] === 'ipam' ? m[1] : (m?.[1] ?? 'felix');
+      const r = rng.pick(realLines);
+      texts = refresh(restamp(r.text, t), ctx).split('\n');
+      component = r.component || 'felix';
     } else {
       switch (kind) {
         case 'health-table':
@@ -364,6 +402,7 @@ export function* generateNonRepeating(opts: NonRepeatingOptions): Generator<OutL
     }
     const meta = sourceOf(component, node, pods, rng);
     const envelope = rng.weighted(meta === null ? HOST_ENVELOPE_MIX : ENVELOPE_MIX);
+    const origin = meta === null ? 'host' : 'pod';
     if (envelope === 'cri' && kind === 'routine-noise' && rng.chance(CRI_LONG_SHARE))
       texts = [longLine(rng, t, node)];
     const stream = kind === 'panic' ? 'stderr' : 'stdout';
@@ -376,13 +415,13 @@ export function* generateNonRepeating(opts: NonRepeatingOptions): Generator<OutL
           const piece = text.slice(off, off + CRI_SPLIT);
           const partial = off + CRI_SPLIT < text.length;
           const line = wrap('cri', { text: piece, ms: t, tail: tail++, stream, meta, partial });
-          yield { line, text: piece, envelope, kind, ms: t, partial };
+          yield { line, text: piece, envelope, kind, ms: t, partial, origin };
           emitted++;
         }
         continue;
       }
       const line = wrap(envelope, { text, ms: t, tail: tail++, stream, meta });
-      yield { line, text, envelope, kind, ms: t, partial: false };
+      yield { line, text, envelope, kind, ms: t, partial: false, origin };
       emitted++;
     }
   }
