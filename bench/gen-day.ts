@@ -11,10 +11,10 @@
  *   IPAM sync every 2m30s; node labels Poisson 40 min per node; namespace/policy updates Poisson
  *   10 min; IPAM leak GC Poisson 90 min; watch errors Poisson 20 min.
  * - felix: the dataplane summary every 60 s; `Received *proto.X update from calculation graph`
- *   Poisson 3-12 s; 30 routine statements (ipsets, iptables, endpoint status, VXLAN FDB, throttling,
- *   conntrack, ...) Poisson 40 s - 10 min each; warnings (iptables retry, ipset resync, health flaps)
+ *   Poisson 2-10 s; 30 routine statements (ipsets, iptables, endpoint status, VXLAN FDB, throttling,
+ *   conntrack, ...) Poisson 30 s - 5 min each; warnings (iptables retry, ipset resync, health flaps)
  *   Poisson 2-3 h.
- * - pod churn: Poisson 90 s - 10 min per node, half ADD (16 CNI/IPAM lines in the host's cni.log +
+ * - pod churn: Poisson 60 s - 6 min per node, half ADD (16 CNI/IPAM lines in the host's cni.log +
  *   11 felix lines), half DEL (9 + 7), over a per-node pool of pods.
  * - Typha (3 pods): connection re-balancing Poisson 10 min per pod (the close on one Typha, the
  *   accept on another, the client felix's status updates), watch resyncs Poisson 15 min, connection
