@@ -177,8 +177,8 @@ describe.skipIf(s === undefined || s.esUrl === undefined)(
       try {
         const deadline = Date.now() + 150_000;
         for (const r of runs) {
-          let n = 0;
-          while (Date.now() < deadline && (n = await counted(r.prefix)) < N) {
+          let n = await counted(r.prefix);
+          for (; Date.now() < deadline && n < N; n = await counted(r.prefix)) {
             const early = await Promise.race([r.proc, new Promise((x) => setTimeout(() => x(null), 1_000))]);
             if (early !== null)
               throw new Error(`${r.name} exited early: ${(early as CliRun).stderr.slice(-2000)}`);
