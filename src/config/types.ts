@@ -1,5 +1,6 @@
 /** The resolved, frozen configuration every component receives (injected, never read from env). */
 import type { Category } from '../domain/classification.ts';
+import type { FindingsConfig } from '../findings/config.ts';
 
 export type BucketCategory = Category | 'dead-letter';
 export type LogLevel = 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal' | 'silent';
@@ -68,6 +69,8 @@ export interface Config {
   readonly http: { readonly port: number; readonly host: string };
   readonly shutdownTimeoutMs: number;
   readonly log: { readonly level: LogLevel };
+  /** Thresholds of the findings (src/findings/config.ts). */
+  readonly findings: FindingsConfig;
   /** Where values came from, for `--help`-style diagnostics: config file path and env vars applied. */
   readonly provenance: { readonly configFile: string | null; readonly env: readonly string[] };
 }

@@ -91,6 +91,6 @@ export const DEFAULT_FINDINGS_CONFIG: FindingsConfig = Object.freeze({
     minPerSourcePerHour: 240,
   }),
   knownIssues: Object.freeze({ minLines: 10 }),
-  service: Object.freeze({ intervalMs: MIN, windowMs: 24 * HOUR, maxPoints: 200_000 }),
+  service: Object.freeze({ intervalMs: MIN, windowMs: 6 * HOUR, maxPoints: 200_000 }),
   calicoVersion: null,
 });

@@ -840,14 +840,25 @@ export function computeFindings(
   cfg: FindingsConfig = DEFAULT_FINDINGS_CONFIG,
 ): Finding[] {
   if (input.points.length === 0 || !(input.to > input.from)) return [];
+  const rangeFrom = Math.max(input.from, input.rangeFrom ?? input.from);
   const all = prepare(input, cfg);
+  // Noise and known issues describe the range only; the look-back window before it is history.
+  const stateInput: FindingsInput =
+    rangeFrom > input.from
+      ? { ...input, points: input.points.filter((p) => p.t >= rangeFrom), from: rangeFrom }
+      : input;
+  const stateAll = stateInput === input ? all : prepare(stateInput, cfg);
   let totalLines = 0;
-  for (const d of all) totalLines += d.lines;
+  for (const d of stateAll) totalLines += d.lines;
   const ctx: Ctx = { input, cfg, totalLines };
+  const stateCtx: Ctx = { input: stateInput, cfg, totalLines };
   const out: Finding[] = [];
-  for (const d of all)
-    out.push(...findNew(d, ctx), ...findSpread(d, ctx), ...findRising(d, ctx), ...findKnown(d, ctx));
-  out.push(...findNoise(all, ctx));
+  for (const d of all) {
+    for (const f of [...findNew(d, ctx), ...findSpread(d, ctx), ...findRising(d, ctx)])
+      if (Date.parse(f.started_at) >= rangeFrom) out.push(f);
+  }
+  for (const d of stateAll) out.push(...findKnown(d, stateCtx));
+  out.push(...findNoise(stateAll, stateCtx));
   return mergeRelated(out, cfg).sort(
     (a, b) =>
       KIND_ORDER[a.kind] - KIND_ORDER[b.kind] ||

@@ -40,6 +40,11 @@ export interface FindingsInput {
   /** The data's span: [from, to) in ms (first bucket start, last bucket end). */
   readonly from: number;
   readonly to: number;
+  /**
+   * Start of the range findings report on (ms); points before it are history only: onsets before it
+   * are not reported and noise / known issues count only what follows. Default: `from`.
+   */
+  readonly rangeFrom?: number;
   /** Set when the reader stopped early (a cap): findings then say they saw part of the data. */
   readonly truncated?: boolean;
 }
