@@ -193,22 +193,27 @@ function sumRange(counts: Map<number, number>, from: number, to: number): { line
   return { lines, steps };
 }
 
-/** The step series on some nodes over [from, to), cut at MAX_SERIES. */
+/**
+ * The step series on some nodes over [from, to): at most MAX_SERIES points, neighbouring steps summed
+ * into coarser ones when the range is longer (sums stay exact); `stepS` is the series' step.
+ */
 function seriesOf(
   d: FpData,
   nodes: readonly string[],
   from: number,
   to: number,
-): { series: SeriesCount[]; cut: number } {
+): { series: SeriesCount[]; cut: number; stepS: number } {
   const lo = Math.max(0, from);
   const hi = Math.min(d.n, to);
+  const factor = Math.max(1, Math.ceil((hi - lo) / MAX_SERIES));
+  const start = Math.floor(lo / factor) * factor;
   const series: SeriesCount[] = [];
-  for (let i = lo; i < hi && series.length < MAX_SERIES; i++) {
+  for (let i = start; i < hi; i += factor) {
     let c = 0;
-    for (const n of nodes) c += d.nodes.get(n)?.counts.get(i) ?? 0;
+    for (let k = i; k < i + factor && k < hi; k++) for (const n of nodes) c += d.nodes.get(n)?.counts.get(k) ?? 0;
     series.push({ t: iso(d.base + i * d.stepMs), count: c });
   }
-  return { series, cut: Math.max(0, hi - lo - series.length) };
+  return { series, cut: 0, stepS: (d.stepMs * factor) / 1000 };
 }
 
 function findingId(kind: FindingKind, fp: string, key: string): string {
@@ -355,7 +360,7 @@ function findNew(d: FpData, ctx: Ctx): Finding[] {
     const started = d.firstT.get(ep.start)!;
     const lastEnd = d.base + (ep.last + 1) * d.stepMs;
     const f = baseFinding('new', d, iso(started), started, lastEnd, nodes, lines, cfg);
-    const { series, cut } = seriesOf(d, nodesAll, ep.start - PRE_STEPS, ep.end);
+    const { series, cut, stepS } = seriesOf(d, nodesAll, ep.start - PRE_STEPS, ep.end);
     const pn = perNode(d, nodes, ep.start, ep.end);
     const history =
       ep.historyMs >= cfg.lookbackMs ? durText(cfg.lookbackMs) : `${durText(ep.historyMs)} of data`;
@@ -372,7 +377,7 @@ function findNew(d: FpData, ctx: Ctx): Finding[] {
         issueAdviceOf(d),
       ),
       evidence: {
-        step_s: d.stepMs / 1000,
+        step_s: stepS,
         series,
         series_cut: cut,
         per_node: pn.list,
@@ -434,7 +439,7 @@ function findSpread(d: FpData, ctx: Ctx): Finding[] {
       lines,
       cfg,
     );
-    const { series, cut } = seriesOf(d, nodes, startStep - PRE_STEPS, lastStep);
+    const { series, cut, stepS } = seriesOf(d, nodes, startStep - PRE_STEPS, lastStep);
     const per: NodeEvidence[] = [...firstOf.values()]
       .map((g) => ({
         node: g.node,
@@ -454,7 +459,7 @@ function findSpread(d: FpData, ctx: Ctx): Finding[] {
         issueAdviceOf(d),
       ),
       evidence: {
-        step_s: d.stepMs / 1000,
+        step_s: stepS,
         series,
         series_cut: cut,
         per_node: per.slice(0, MAX_NODES),
@@ -618,7 +623,7 @@ function findRising(d: FpData, ctx: Ctx): Finding[] {
     }
     const endStep = Math.max(...items.flatMap((x) => x.runs.map((r) => r.last))) + 1;
     const f = baseFinding(kind, d, iso(started), started, d.base + endStep * d.stepMs, nodes, lines, cfg);
-    const { series, cut } = seriesOf(d, nodes, startStep - PRE_STEPS, endStep);
+    const { series, cut, stepS } = seriesOf(d, nodes, startStep - PRE_STEPS, endStep);
     const lead = per.reduce((a, b) => (b.runs![0]!.steps > a.runs![0]!.steps ? b : a));
     const r0 = lead.runs![0]!;
     const shape =
@@ -640,7 +645,7 @@ function findRising(d: FpData, ctx: Ctx): Finding[] {
         issueAdviceOf(d),
       ),
       evidence: {
-        step_s: d.stepMs / 1000,
+        step_s: stepS,
         series,
         series_cut: cut,
         per_node: per.slice(0, MAX_NODES),
@@ -675,7 +680,7 @@ function findKnown(d: FpData, ctx: Ctx): Finding[] {
     cfg,
   );
   const first = Math.floor((d.firstSeen - d.base) / d.stepMs);
-  const { series, cut } = seriesOf(d, nodesAll, first, d.n);
+  const { series, cut, stepS } = seriesOf(d, nodesAll, first, d.n);
   const pn = perNode(d, nodes, 0, d.n);
   const ki = f.known_issue!;
   return [
@@ -685,7 +690,7 @@ function findKnown(d: FpData, ctx: Ctx): Finding[] {
         `${int(d.lines)} lines of \`${d.meta.template}\` from ${d.meta.component}${nodes.length > 0 ? ` on ${nodes.length} node(s)` : ''} match a known Calico problem: ` +
         `${ki.title} (affected ${ki.affected}; ${ki.fixed_in ? `fixed in ${ki.fixed_in}` : 'upstream names no fixed release'}; matched by ${ki.matched_by}).`,
       advice: `${m.issue.advice}${versionAdvice(ki, nodes)}`,
-      evidence: { step_s: d.stepMs / 1000, series, series_cut: cut, per_node: pn.list, per_node_cut: pn.cut },
+      evidence: { step_s: stepS, series, series_cut: cut, per_node: pn.list, per_node_cut: pn.cut },
     },
   ];
 }
@@ -716,7 +721,7 @@ function findNoise(all: FpData[], ctx: Ctx): Finding[] {
     const nodes = named(nodesAll);
     const f = baseFinding('noise', d, dayKey(input), d.firstSeen, d.lastEnd, nodes, d.lines, cfg);
     const first = Math.floor((d.firstSeen - d.base) / d.stepMs);
-    const { series, cut } = seriesOf(d, nodesAll, first, d.n);
+    const { series, cut, stepS } = seriesOf(d, nodesAll, first, d.n);
     const pn = perNode(d, nodes, 0, d.n);
     const sharePct = round2(share);
     return {
@@ -731,7 +736,7 @@ function findNoise(all: FpData[], ctx: Ctx): Finding[] {
         f.known_issue ? `You could drop ${sharePct}% of Calico log volume. ${issueAdviceOf(d)}` : null,
       ),
       evidence: {
-        step_s: d.stepMs / 1000,
+        step_s: stepS,
         series,
         series_cut: cut,
         per_node: pn.list,
