@@ -57,8 +57,9 @@ table{border-collapse:collapse;width:100%;font-size:13px}
 th,td{padding:6px 8px;border-bottom:1px solid var(--line);text-align:left;vertical-align:top}
 th{color:var(--muted);font-weight:600;font-size:12px;text-transform:uppercase;letter-spacing:.03em}
 td.n,th.n{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
+th.n,td.wrap{white-space:normal}
 td{overflow-wrap:anywhere}
-@media (max-width:600px){main{padding:16px 10px 32px}section{padding:12px 10px}table{font-size:12px}th,td{padding:5px 4px}td.n,th.n{white-space:normal}header{flex-direction:column}.cards{grid-template-columns:repeat(auto-fit,minmax(140px,1fr))}}
+@media (max-width:600px){main{padding:16px 10px 32px}section{padding:12px 10px}table{font-size:12px}th,td{padding:5px 4px}td.n,th.n{white-space:normal}header{flex-direction:column}.opt{display:none}.cards{grid-template-columns:repeat(auto-fit,minmax(140px,1fr))}}
 tbody tr:hover{background:color-mix(in srgb,var(--accent) 7%,transparent)}
 code{font:12px/1.4 ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;background:var(--code);padding:1px 4px;border-radius:4px;overflow-wrap:anywhere}
 .finding{background:var(--warn-bg);border:1px solid var(--warn-line);border-left-width:5px;border-radius:10px;padding:12px 16px;margin:0 0 12px}
@@ -78,11 +79,16 @@ function s(){var t=m[i];if(t==='auto'){r.removeAttribute('data-theme')}else{r.se
 b.addEventListener('click',function(){i=(i+1)%m.length;s()});s()})();`;
 
 const td = (s: string, num = false): string => `<td${num ? ' class="n"' : ''}>${s}</td>`;
-const th = (s: string, num = false): string => `<th${num ? ' class="n"' : ''}>${esc(s)}</th>`;
+/** A number cell that may break between its parts (`13.6 MB → 1.17 MB`). */
+const tdWrap = (s: string): string => `<td class="n wrap opt">${s}</td>`;
+const tdOpt = (s: string): string => `<td class="n opt">${s}</td>`;
+const th = (s: string, num = false, opt = false): string =>
+  `<th${num || opt ? ` class="${[num ? 'n' : '', opt ? 'opt' : ''].join(' ').trim()}"` : ''}>${esc(s)}</th>`;
 const code = (s: string): string => `<code>${esc(s)}</code>`;
 
-function table(head: Array<[string, boolean?]>, rows: string[][]): string {
-  return `<div class="scroll"><table><thead><tr>${head.map(([h, n]) => th(h, n)).join('')}</tr></thead><tbody>${rows
+/** Columns marked optional (third flag) are hidden on narrow screens, so the table fits a phone. */
+function table(head: Array<[string, boolean?, boolean?]>, rows: string[][]): string {
+  return `<div class="scroll"><table><thead><tr>${head.map(([h, n, o]) => th(h, n, o)).join('')}</tr></thead><tbody>${rows
     .map((r) => `<tr>${r.join('')}</tr>`)
     .join('')}</tbody></table></div>`;
 }
@@ -91,9 +97,9 @@ function breakdownTable(dim: string, b: Breakdown): string {
   const rows = b.rows.map((r) => [
     td(esc(r.key)),
     td(int(r.records_in), true),
-    td(pct(r.share_pct), true),
+    tdOpt(pct(r.share_pct)),
     td(int(r.documents_out), true),
-    td(`${bytes(r.bytes_in)} → ${bytes(r.bytes_out)}`, true),
+    tdWrap(`${bytes(r.bytes_in)} → ${bytes(r.bytes_out)}`),
     td(pct(r.reduction_pct), true),
     td(pct(r.reduction_bytes_pct), true),
   ]);
@@ -101,9 +107,9 @@ function breakdownTable(dim: string, b: Breakdown): string {
     rows.push([
       td(`<span class="muted">${b.other.rows} more</span>`),
       td(int(b.other.records_in), true),
-      td('', true),
+      tdOpt(''),
       td(int(b.other.documents_out), true),
-      td(`${bytes(b.other.bytes_in)} → ${bytes(b.other.bytes_out)}`, true),
+      tdWrap(`${bytes(b.other.bytes_in)} → ${bytes(b.other.bytes_out)}`),
       td('', true),
       td('', true),
     ]);
@@ -112,9 +118,9 @@ function breakdownTable(dim: string, b: Breakdown): string {
     [
       [dim],
       ['lines in', true],
-      ['share', true],
+      ['share', true, true],
       ['docs out', true],
-      ['bytes in → out', true],
+      ['bytes in → out', true, true],
       ['fewer docs', true],
       ['fewer bytes', true],
     ],
@@ -125,19 +131,19 @@ function breakdownTable(dim: string, b: Breakdown): string {
 function fingerprintTable(items: FingerprintRow[], withShare: boolean): string {
   return table(
     [
-      ['#', true],
+      ['#', true, true],
       ['lines', true],
       [withShare ? 'share' : 'first seen', true],
       ['component'],
-      ['category'],
+      ['category', false, true],
       ['template and example'],
     ],
     items.map((r, i) => [
-      td(String(i + 1), true),
+      `<td class="n opt">${i + 1}</td>`,
       td(int(r.records_in), true),
       td(withShare ? pct(r.share_pct) : esc(time(r.first_seen)), true),
       td(esc(r.component)),
-      td(esc(r.category)),
+      `<td class="opt">${esc(r.category)}</td>`,
       td(
         `${code(r.template)}<details><summary>example · ${esc(r.fingerprint)} · ${esc(r.level)} · ${int(r.documents_out)} docs</summary>${code(r.example)}</details>`,
       ),
