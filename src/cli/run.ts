@@ -11,6 +11,7 @@ import { hostname } from 'node:os';
 import { loadConfig } from '../config/index.ts';
 import { exitCodeOf, isLogsiftError, LogsiftError } from '../errors.ts';
 import { KafkaPipeline } from '../pipeline/kafka-pipeline.ts';
+import { FindingsService } from '../report/findings-service.ts';
 import { installIndexTemplates, precreateDailyIndices } from '../sinks/elasticsearch/setup.ts';
 import { clusterHealth, createEsClient, EsCounterStore } from '../sinks/elasticsearch/store.ts';
 import { KafkaSource, topicConfigProblems } from '../sources/kafka/index.ts';
@@ -102,6 +103,15 @@ export async function runCommand(
   };
 
   const pipeline = new KafkaPipeline({ config, source, store, log, metrics, instanceId });
+  // Findings over the live summaries every findings.service.interval (src/report/findings-service.ts).
+  const findings = new FindingsService({
+    client: es,
+    prefix: config.aggregate.indexPrefix,
+    config: config.findings,
+    log,
+    metrics,
+    ...(config.elasticsearch.replicas === undefined ? {} : { replicas: config.elasticsearch.replicas }),
+  });
 
   const onSignal = (sig: NodeJS.Signals): void => {
     log.info({ signal: sig }, 'shutdown requested');
@@ -215,6 +225,7 @@ export async function runCommand(
       onStop: () => pipeline.onLeave(),
     });
     running = true;
+    findings.start();
     log.info(
       {
         topics: config.kafka.topics instanceof RegExp ? String(config.kafka.topics) : config.kafka.topics,
@@ -249,6 +260,7 @@ export async function runCommand(
   ]);
   if (healthTimer) clearInterval(healthTimer);
   if (indexTimer) clearInterval(indexTimer);
+  await findings.stop();
   await http?.close();
   await es.close().catch(() => undefined);
   if (handleSignals) {

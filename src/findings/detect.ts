@@ -210,7 +210,8 @@ function seriesOf(
   const series: SeriesCount[] = [];
   for (let i = start; i < hi; i += factor) {
     let c = 0;
-    for (let k = i; k < i + factor && k < hi; k++) for (const n of nodes) c += d.nodes.get(n)?.counts.get(k) ?? 0;
+    for (let k = i; k < i + factor && k < hi; k++)
+      for (const n of nodes) c += d.nodes.get(n)?.counts.get(k) ?? 0;
     series.push({ t: iso(d.base + i * d.stepMs), count: c });
   }
   return { series, cut: 0, stepS: (d.stepMs * factor) / 1000 };
@@ -662,6 +663,14 @@ function findRising(d: FpData, ctx: Ctx): Finding[] {
 
 /** The UTC day a state finding (noise, known issue) belongs to: the day the data ends in. */
 const dayKey = (input: FindingsInput): string => iso(Math.max(input.from, input.to - 1)).slice(0, 10);
+
+/**
+ * The UTC day (YYYY-MM-DD) a finding is filed under: its onset's for onset kinds, the day the data
+ * ends in for noise and known issues (whose id carries that day), so an updated finding keeps its index.
+ */
+export function findingDay(f: Finding, input: FindingsInput): string {
+  return f.kind === 'noise' || f.kind === 'known-issue' ? dayKey(input) : f.started_at.slice(0, 10);
+}
 
 function findKnown(d: FpData, ctx: Ctx): Finding[] {
   const { cfg, input } = ctx;
