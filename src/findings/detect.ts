@@ -62,6 +62,7 @@ const round2 = (x: number): number => Math.round(x * 100) / 100;
 
 function durText(ms: number): string {
   if (ms % HOUR === 0) return `${ms / HOUR} h`;
+  if (ms > HOUR && ms % 60_000 === 0) return `${Math.floor(ms / HOUR)} h ${(ms % HOUR) / 60_000} min`;
   if (ms % 60_000 === 0) return `${ms / 60_000} min`;
   return `${Math.round(ms / 1000)} s`;
 }
