@@ -24,6 +24,11 @@ export const ERROR_CODES = {
 
   // Local I/O.
   INPUT_NOT_FOUND: { retriable: false, exitCode: 2, description: 'input file not found or unreadable' },
+  INPUT_NO_MATCH: {
+    retriable: false,
+    exitCode: 2,
+    description: 'an input pattern or directory matched no file',
+  },
   INPUT_READ: { retriable: false, exitCode: 1, description: 'input stream failed while reading' },
   OUTPUT_WRITE: { retriable: false, exitCode: 1, description: 'could not write an output file' },
 

@@ -12,6 +12,10 @@ import { fingerprint, RULESET_VERSION, templateFingerprint } from './fingerprint
 import { fieldsMemoStats, fieldsTail, maskText, textCache, valueCache } from './miner/template.ts';
 import { birdSiteCache, errnoCache, felixSiteCache, netlinkParts } from './rules/netlink.ts';
 import { tierExistsParts } from './rules/tier-exists.ts';
+import { classifyByStatement, statementIdentityStats } from './statements/classify.ts';
+import { shippedLibrary } from './statements/load.ts';
+import { StatementMatcher } from './statements/matcher.ts';
+import type { Library } from './statements/types.ts';
 
 export type { CacheStats } from './cache.ts';
 export { type FingerprintCacheStats, fingerprintCacheStats } from './fingerprint.ts';
@@ -26,7 +30,23 @@ export function classifyCacheStats(): CacheStats[] {
     errnoCache.stats(),
     felixSiteCache.stats(),
     birdSiteCache.stats(),
+    ...(shipped === null ? [] : [shipped.cacheStats()]),
+    statementIdentityStats(),
   ];
+}
+
+let shipped: StatementMatcher | null = null;
+
+/** The matcher over the shipped statement library (built on first use). */
+export function shippedMatcher(): StatementMatcher {
+  if (shipped === null) shipped = new StatementMatcher(shippedLibrary().library);
+  return shipped;
+}
+
+/** A classify function over another library (tests, tools comparing libraries). */
+export function classifierFor(library: Library): (record: LogRecord) => Classification {
+  const matcher = new StatementMatcher(library);
+  return (record) => classifyWith(matcher, record);
 }
 
 const NO_PARAMS: Readonly<Record<string, string>> = Object.freeze({});
@@ -56,7 +76,9 @@ export function categoryByLevel(record: LogRecord): Category {
   }
 }
 
-function classifyUnsafe(record: LogRecord): Classification {
+function classifyUnsafe(matcher: StatementMatcher, record: LogRecord): Classification {
+  const m = matcher.match(record);
+  if (m !== null) return classifyByStatement(record, m, RULESET_VERSION, categoryByLevel);
   const tier = tierExistsParts(record);
   if (tier !== null) {
     const tf = templateFingerprint(record.component, record.level, tier.head, tier.tail);
@@ -90,10 +112,18 @@ function classifyUnsafe(record: LogRecord): Classification {
   };
 }
 
-/** Classify one record. Total: returns a Classification for every input. */
+/**
+ * Classify one record. Total: returns a Classification for every input. A line that one of the
+ * library's statements printed is classified by that statement (statements/classify.ts); the
+ * others by the Tier-exists and netlink rules, then by masking.
+ */
 export function classify(record: LogRecord): Classification {
+  return classifyWith(shippedMatcher(), record);
+}
+
+function classifyWith(matcher: StatementMatcher, record: LogRecord): Classification {
   try {
-    return classifyUnsafe(record);
+    return classifyUnsafe(matcher, record);
   } catch {
     // Defensive only (no known input reaches this): mask the raw text so the line is still counted.
     const text = typeof record?.text === 'string' ? record.text : String(record?.text ?? '');
