@@ -2,9 +2,13 @@
  * `logsift report`: the log-volume reduction report, from Elasticsearch (aggregations only) or from
  * what `logsift replay --out DIR` wrote. One ReportModel (src/report/model.ts), four renderings.
  */
-import { writeFileSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { type Config, type FlagSetting, loadConfig } from '../config/index.ts';
 import { LogsiftError } from '../errors.ts';
+import type { FindingsConfig } from '../findings/config.ts';
+import { parseVersion } from '../findings/known-issues.ts';
 import { fromElasticsearch } from '../report/from-elasticsearch.ts';
 import { fromFiles } from '../report/from-files.ts';
 import { DEFAULT_ROWS, DEFAULT_TOP, type ReportModel } from '../report/model.ts';
@@ -19,8 +23,8 @@ import type { CliIO, Command } from './types.ts';
 export const FORMATS = ['table', 'json', 'md', 'html'] as const;
 export type ReportFormat = (typeof FORMATS)[number];
 
-const RENDER: Record<ReportFormat, (m: ReportModel) => string> = {
-  table: renderTable,
+const RENDER: Record<ReportFormat, (m: ReportModel, width?: number) => string> = {
+  table: (m, width) => renderTable(m, width === undefined ? {} : { width }),
   json: renderJson,
   md: renderMarkdown,
   html: renderHtml,
@@ -39,6 +43,8 @@ const OPTIONS = {
   out: { type: 'string', short: 'o' },
   top: { type: 'string' },
   rows: { type: 'string' },
+  'calico-version': { type: 'string' },
+  width: { type: 'string' },
   username: { type: 'string' },
   password: { type: 'string' },
   'password-file': { type: 'string' },
@@ -52,10 +58,11 @@ const HELP = `Usage:
   logsift report --es URL [--index-prefix P] [--from T] [--to T] [--format F] [--out FILE]
   logsift report --dir DIR [--from T] [--to T] [--format F] [--out FILE]
 
-Log-volume reduction report: lines in vs documents out (by count and by bytes), breakdowns by
-component, category, node and namespace, the top fingerprints by volume, Tier-exists counters per
-tier and pod, netlink errors by errno over time, fingerprints first seen in the range, dead letters,
-and advice for known Calico problems (v3.29.1 Tier-exists spam, v3.29.0 Felix netlink socket leak).
+Findings first: new errors, errors spreading over nodes, rates that keep rising (and reset on
+restart, as a leak does), known Calico problems with the versions that fix them, and noise worth
+dropping (docs/FINDINGS.md); then the log-volume reduction: lines in vs documents out (by count and
+by bytes), breakdowns by component, category, node and namespace, the top fingerprints, Tier-exists
+counters, netlink errors by errno over time, fingerprints first seen in the range, dead letters.
 
 Source (one of):
   --es URL              Elasticsearch: <prefix>-summaries-* and <prefix>-stats-* (aggregations only)
@@ -72,10 +79,17 @@ Range (on each document's bucket start; default: everything):
 Output:
   --format F, -f F      table (default; aligned columns for terminals), json (every figure, schema:
                         schemas/report.schema.json), md (Markdown), html (one self-contained file with
-                        charts; written to report.html unless --out says otherwise)
+                        charts; to stdout when it is redirected; on a terminal written to ./report.html,
+                        never over an existing file, and the path is printed)
   --out FILE, -o FILE   write to FILE instead of stdout
   --top N               fingerprints listed (default: ${DEFAULT_TOP})
   --rows N              rows per breakdown before the rest is merged (default: ${DEFAULT_ROWS})
+  --width N             table width in columns (default: the terminal's, else 120)
+
+Findings:
+  --calico-version V    the Calico version running (e.g. v3.29.1), for known-issue advice when the
+                        summaries carry no container image (findings.calicoVersion in --config)
+  --config FILE, -c     thresholds in the findings section (schemas/config.schema.json)
 
 Examples:
   logsift report --dir out
@@ -137,10 +151,20 @@ export const command: Command = {
     } catch (err) {
       throw usage((err as Error).message);
     }
+    const calicoVersion = values['calico-version'];
+    if (calicoVersion !== undefined && parseVersion(calicoVersion) === null)
+      throw usage(`--calico-version must look like v3.29.1, got ${JSON.stringify(calicoVersion)}`);
+    const width = values.width === undefined ? undefined : positiveInt('width', values.width, 0);
+    const config = loadConfig({ env: io.env, configFile: values.config });
+    const findings: FindingsConfig =
+      calicoVersion === undefined
+        ? config.findings
+        : { ...config.findings, calicoVersion: `v${parseVersion(calicoVersion)!.join('.')}` };
     const options = {
       top: positiveInt('top', values.top, DEFAULT_TOP),
       rows: positiveInt('rows', values.rows, DEFAULT_ROWS),
       now: () => now,
+      findings,
     };
     const prefix = values['index-prefix'] ?? 'logsift';
     if (!/^[a-z0-9][a-z0-9_.-]*$/.test(prefix))
@@ -172,8 +196,19 @@ export const command: Command = {
       const es = loadConfig({ env: io.env, configFile: values.config, flags }).elasticsearch;
       model = await reportFromEs(es, node, prefix, range, options);
     }
-    const text = RENDER[format](model);
-    const out = values.out ?? (format === 'html' ? 'report.html' : undefined);
+    const stdout = io.stdout as { isTTY?: boolean; columns?: number };
+    const text = RENDER[format](
+      model,
+      width ?? (stdout.isTTY && stdout.columns ? stdout.columns : undefined),
+    );
+    // HTML on a terminal is of no use: it goes to ./report.html (never over a file there), and the
+    // path is said; redirected, it goes to stdout like every other format.
+    let out = values.out;
+    if (out === undefined && format === 'html' && stdout.isTTY === true) {
+      out = 'report.html';
+      if (existsSync(out))
+        throw usage(`${resolve(out)} exists; pass --out FILE (or redirect: logsift report -f html > FILE)`);
+    }
     if (out === undefined) {
       io.stdout.write(text);
     } else {
@@ -186,7 +221,9 @@ export const command: Command = {
           { cause: err },
         );
       }
-      io.stderr.write(`logsift report: wrote ${out} (${format})\n`);
+      io.stderr.write(
+        `logsift report: wrote ${resolve(out)} (${format}, ${model.findings.length} finding(s))${format === 'html' ? ` — open ${pathToFileURL(resolve(out)).href}` : ''}\n`,
+      );
     }
     return 0;
   },
@@ -197,7 +234,7 @@ async function reportFromEs(
   node: URL,
   prefix: string,
   range: ReturnType<typeof resolveRange>,
-  options: { top: number; rows: number; now: () => Date },
+  options: { top: number; rows: number; now: () => Date; findings: FindingsConfig },
 ): Promise<ReportModel> {
   // Loaded here: --dir reports never load the Elasticsearch client.
   const { createEsClient } = await import('../sinks/elasticsearch/store.ts');

@@ -11,6 +11,7 @@ import { hostname } from 'node:os';
 import { configWarnings, loadConfig } from '../config/index.ts';
 import { exitCodeOf, isLogsiftError, LogsiftError } from '../errors.ts';
 import { KafkaPipeline } from '../pipeline/kafka-pipeline.ts';
+import { FindingsService } from '../report/findings-service.ts';
 import { connectElasticsearch } from '../sinks/elasticsearch/probe.ts';
 import { installIndexTemplates, precreateDailyIndices } from '../sinks/elasticsearch/setup.ts';
 import { clusterHealth, type EsClient, EsCounterStore } from '../sinks/elasticsearch/store.ts';
@@ -110,6 +111,7 @@ export async function runCommand(
     resolveFinished?.(code);
   };
 
+  let findings: FindingsService | undefined;
   const onSignal = (sig: NodeJS.Signals): void => {
     log.info({ signal: sig }, 'shutdown requested');
     fatal(0);
@@ -205,6 +207,15 @@ export async function runCommand(
     );
     esReachable = true;
     log.info(setup, 'index templates installed');
+    // Findings over the live summaries every findings.service.interval (src/report/findings-service.ts).
+    findings = new FindingsService({
+      client,
+      prefix: config.aggregate.indexPrefix,
+      config: config.findings,
+      log,
+      metrics,
+      ...(replicas === undefined ? {} : { replicas }),
+    });
     // Today's and tomorrow's daily indices exist before their first bulk (checked hourly).
     const precreate = (): void => {
       precreateDailyIndices(client, config.aggregate.indexPrefix, Date.now()).then(
@@ -268,6 +279,7 @@ export async function runCommand(
       onStop: () => p.onLeave(),
     });
     running = true;
+    findings?.start();
     log.info(
       {
         topics: config.kafka.topics instanceof RegExp ? String(config.kafka.topics) : config.kafka.topics,
@@ -321,6 +333,7 @@ export async function runCommand(
   ]);
   if (healthTimer) clearInterval(healthTimer);
   if (indexTimer) clearInterval(indexTimer);
+  await findings?.stop();
   await http?.close();
   await es?.close().catch(() => undefined);
   if (handleSignals) {

@@ -13,6 +13,7 @@ import schema from '../../schemas/config.schema.json' with { type: 'json' };
 import { type AggregateConfig, DEFAULT_AGGREGATE_CONFIG } from '../aggregate/config.ts';
 import { CATEGORIES } from '../domain/classification.ts';
 import { LogsiftError } from '../errors.ts';
+import type { FindingsConfig } from '../findings/config.ts';
 import { isValidZone } from '../parse/timestamp.ts';
 import { parseDuration } from './duration.ts';
 import { ENV_VARS, SECRET_SPECS, type SecretSpec } from './env.ts';
@@ -816,7 +817,44 @@ function resolve(tree: Tree, secrets: Map<string, Secret>, configFile: string | 
     startup: { ...t.startup },
     shutdownTimeoutMs: t.shutdownTimeoutMs,
     log: { ...t.log },
+    findings: resolveFindings(tree),
     provenance: { configFile, env },
+  };
+}
+
+/** The findings section: durations to ms (the schema filled every default). */
+function resolveFindings(tree: Tree): FindingsConfig {
+  const f = getPath(tree, 'findings') as {
+    new: FindingsConfig['new'];
+    spread: { categories: FindingsConfig['spread']['categories']; minNodes: number; minLinesPerNode: number };
+    rising: FindingsConfig['rising'];
+    noise: FindingsConfig['noise'];
+    knownIssues: FindingsConfig['knownIssues'];
+    service: { maxPoints: number };
+    calicoVersion: string | null;
+  };
+  const version = f.calicoVersion;
+  return {
+    stepMs: ms(tree, 'findings.step'),
+    lookbackMs: ms(tree, 'findings.lookback'),
+    minHistoryMs: ms(tree, 'findings.minHistory'),
+    new: { ...f.new, categories: [...f.new.categories] },
+    spread: {
+      categories: [...f.spread.categories],
+      windowMs: ms(tree, 'findings.spread.window'),
+      minNodes: f.spread.minNodes,
+      minLinesPerNode: f.spread.minLinesPerNode,
+    },
+    rising: { ...f.rising },
+    resetOnRestart: { minGapMs: ms(tree, 'findings.resetOnRestart.minGap') },
+    noise: { ...f.noise, categories: [...f.noise.categories] },
+    knownIssues: { ...f.knownIssues },
+    service: {
+      intervalMs: ms(tree, 'findings.service.interval'),
+      windowMs: ms(tree, 'findings.service.window'),
+      maxPoints: f.service.maxPoints,
+    },
+    calicoVersion: version === null ? null : version.startsWith('v') ? version : `v${version}`,
   };
 }
 

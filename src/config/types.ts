@@ -1,5 +1,6 @@
 /** The resolved, frozen configuration every component receives (injected, never read from env). */
 import type { Category } from '../domain/classification.ts';
+import type { FindingsConfig } from '../findings/config.ts';
 import type { Secret } from './secret.ts';
 
 export type BucketCategory = Category | 'dead-letter';
@@ -66,6 +67,8 @@ export interface Config {
   readonly startup: { readonly timeoutMs: number };
   readonly shutdownTimeoutMs: number;
   readonly log: { readonly level: LogLevel };
+  /** Thresholds of the findings (src/findings/config.ts). */
+  readonly findings: FindingsConfig;
   /** Where values came from, for `--help`-style diagnostics: config file path and env vars applied. */
   readonly provenance: { readonly configFile: string | null; readonly env: readonly string[] };
 }
