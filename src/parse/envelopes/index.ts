@@ -45,8 +45,11 @@ function firstNonSpace(s: string): number {
 /** Picks the shipper by the keys present. Order matters: OTLP, `log`, `message`, `body`. Exported for tests (fast-path equivalence). */
 export function fromJson(o: JsonObject): ShipperFields | null {
   if (Array.isArray(o.resourceLogs)) return fromOtel(o);
-  if (o.log !== undefined && o.log !== null) {
-    return typeof o.log === 'string' ? (fromDocker(o) ?? fromFluentBit(o)) : null;
+  if (typeof o.log === 'string') return fromDocker(o) ?? fromFluentBit(o);
+  // An object `log` is ECS log metadata (Filebeat's container/filestream inputs add
+  // `"log":{"offset":…,"file":{"path":…}}`): the text is in `message`.
+  if (o.log !== undefined && o.log !== null && (typeof o.log !== 'object' || o.message === undefined)) {
+    return null;
   }
   if (o.message !== undefined && o.message !== null) {
     if (isVector(o)) return fromVector(o);
