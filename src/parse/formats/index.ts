@@ -3,7 +3,7 @@
  * line is tried against at most two parsers. Pure, never throws.
  */
 import type { LineHints } from '../envelopes/types.ts';
-import { parseBird } from './bird.ts';
+import { parseBird, parseBirdFile } from './bird.ts';
 import { parseCalico, parseCalicoSyslog, parseDroppedLogs } from './calico.ts';
 import { parseGoPanic } from './gopanic.ts';
 import { parseKlog } from './klog.ts';
@@ -32,7 +32,7 @@ export function parseLine(s: string): ParsedLine {
     case 55:
     case 56:
     case 57:
-      r = parseCalico(s);
+      r = parseCalico(s) ?? parseBirdFile(s);
       break;
     case 98: // b
       r = parseBird(s);
