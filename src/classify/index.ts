@@ -5,7 +5,7 @@
  * (any unexpected failure inside a rule falls back to the masked template of the raw text).
  * Order: the tier-exists and netlink rules first, then the template miner (masks only).
  */
-import type { Category, Classification } from '../domain/classification.ts';
+import type { Category, Classification, ClassifiedRecord } from '../domain/classification.ts';
 import type { Level, LogRecord } from '../domain/record.ts';
 import type { CacheStats } from './cache.ts';
 import { fingerprint, RULESET_VERSION, templateFingerprint } from './fingerprint.ts';
@@ -76,9 +76,32 @@ export function categoryByLevel(record: LogRecord): Category {
   }
 }
 
-function classifyUnsafe(matcher: StatementMatcher, record: LogRecord): Classification {
-  const m = matcher.match(record);
-  if (m !== null) return classifyByStatement(record, m, RULESET_VERSION, categoryByLevel);
+function classifyUnsafe(matcher: StatementMatcher, original: LogRecord): Classification {
+  // A line that does not name its component is classified under the component its statement or
+  // source file names, else `unknown` — never the container's name, so the fingerprint does not
+  // depend on how the line was shipped.
+  const fromLine = original.componentFromLine !== false;
+  const probe: LogRecord =
+    fromLine || original.component === 'unknown' ? original : { ...original, component: 'unknown' };
+  const m = matcher.match(probe);
+  if (m !== null) {
+    const named = fromLine ? null : matcher.componentOf(m, original);
+    const c = classifyByStatement(
+      named === null ? probe : { ...probe, component: named },
+      m,
+      RULESET_VERSION,
+      categoryByLevel,
+    );
+    return named !== null && named !== original.component ? { ...c, component: named } : c;
+  }
+  const named = fromLine ? null : matcher.componentOfFile(original.originFile);
+  const record = named === null ? probe : { ...probe, component: named };
+  const c = classifyRules(record);
+  return named !== null && named !== original.component ? { ...c, component: named } : c;
+}
+
+/** The rules, then masking, for a line no statement matched. */
+function classifyRules(record: LogRecord): Classification {
   const tier = tierExistsParts(record);
   if (tier !== null) {
     const tf = templateFingerprint(record.component, record.level, tier.head, tier.tail);
@@ -109,6 +132,19 @@ function classifyUnsafe(matcher: StatementMatcher, record: LogRecord): Classific
     category: categoryByLevel(record),
     template: tf.template,
     params: NO_PARAMS,
+  };
+}
+
+/**
+ * classify() plus the record as it is counted: under the component the classification names when
+ * the line does not print one (a copy only for those lines).
+ */
+export function classifyRecord(record: LogRecord): ClassifiedRecord {
+  const classification = classify(record);
+  const c = classification.component;
+  return {
+    record: c === undefined || c === record.component ? record : { ...record, component: c },
+    classification,
   };
 }
 

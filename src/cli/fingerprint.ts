@@ -1,5 +1,5 @@
 /** `logsift fingerprint [INPUT...]`: one JSON object per parsed record on stdout. */
-import { classify } from '../classify/index.ts';
+import { classifyRecord } from '../classify/index.ts';
 import { loadConfig } from '../config/index.ts';
 import type { KubernetesMeta } from '../domain/record.ts';
 import { LogsiftError } from '../errors.ts';
@@ -129,8 +129,7 @@ function describeOutcome(o: ParseOutcome): Record<string, unknown> {
       params: {},
     };
   }
-  const r = o.record;
-  const c = classify(r);
+  const { record: r, classification: c } = classifyRecord(o.record);
   const obj: Record<string, unknown> = {
     line: r.lineNumber,
     lines: r.lines,
@@ -142,6 +141,7 @@ function describeOutcome(o: ParseOutcome): Record<string, unknown> {
     template: c.template,
     params: c.params,
   };
+  if (c.statement !== undefined) obj.statement = c.statement;
   if (c.pattern !== undefined) obj.pattern = c.pattern;
   return obj;
 }

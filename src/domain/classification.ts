@@ -39,6 +39,11 @@ export interface Classification {
   readonly pattern?: string;
   /** Id of the Calico log statement that printed the line (statement library), when one matched. */
   readonly statement?: string;
+  /**
+   * For a line that does not print its component (record.componentFromLine false): the component
+   * named by its statement or source file; the record is counted under it (classifyRecord).
+   */
+  readonly component?: string;
 }
 
 export interface ClassifiedRecord {

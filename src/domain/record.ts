@@ -104,6 +104,12 @@ export interface LogRecord {
   readonly level: Level;
   /** felix, typha, kube-controllers, cni-plugin, ipam, bird, bird6, confd, calico-apiserver, startup, ... 'unknown'. */
   readonly component: string;
+  /**
+   * false when the line itself does not name its component (`route_table.go 303:` of old releases,
+   * klog): `component` is then the container's, or `unknown`, and classify may name the component
+   * from the statement that printed the line. Absent means true.
+   */
+  readonly componentFromLine?: boolean;
   readonly pid: number | null;
   /** Source file and line as printed by Calico (`route_table.go`, 857), or klog's file:line. */
   readonly originFile: string | null;

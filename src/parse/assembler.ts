@@ -823,6 +823,7 @@ export class PartitionAssembler {
       envelopeTimeMs: env,
       level: p.level as Level,
       component: componentOf(p, k),
+      componentFromLine: p.component !== null,
       pid: p.pid,
       originFile: p.originFile,
       originLine: p.originLine,
@@ -928,7 +929,6 @@ const CONTAINER_COMPONENTS: ReadonlyMap<string, string> = new Map([['install-cni
 function componentOf(p: ParsedLine, k: KubernetesMeta): string {
   if (p.component !== null) return p.component;
   const c = k.container === undefined ? undefined : (CONTAINER_COMPONENTS.get(k.container) ?? k.container);
-  if (p.format === 'klog' || p.format === 'logrus') return c ?? 'calico-apiserver';
   return c ?? 'unknown';
 }
 

@@ -15,7 +15,7 @@
  */
 
 import { type Epoch, PartitionState } from '../aggregate/epoch.ts';
-import { classify, RULESET_VERSION } from '../classify/index.ts';
+import { classifyRecord, RULESET_VERSION } from '../classify/index.ts';
 import { type Config, toAggregateConfig } from '../config/index.ts';
 import { LogsiftError } from '../errors.ts';
 import { FileSink, type FileSinkResult } from '../sinks/file/index.ts';
@@ -162,7 +162,7 @@ async function replayInput(
       if (offset < lastOffset) await flushEpoch();
       lastOffset = offset;
       if (o.kind === 'record') {
-        epoch.add({ record: o.record, classification: classify(o.record) });
+        epoch.add(classifyRecord(o.record));
         run.records += 1;
         countedUnits += o.record.units;
       } else {

@@ -128,6 +128,8 @@ const BIRD_SITES: ReadonlyArray<readonly [RegExp, string]> = [
 
 const FELIX_COMPONENTS: ReadonlySet<string> = new Set([
   'felix',
+  // Releases before v3.16 print no component (`route_table.go 303:`).
+  'unknown',
   'cni-plugin',
   'cni',
   'calico-node',

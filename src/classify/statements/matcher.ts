@@ -85,6 +85,8 @@ export class StatementMatcher {
   /** index word -> entry indices (each statement under its rarest word). */
   readonly #words = new Map<string, number[]>();
   readonly #cache = new BoundedCache<StatementMatch | null>('statement-match', MATCH_CACHE_CAPACITY);
+  /** base file name -> the one component whose statements live there (null: several). */
+  readonly #fileComponent = new Map<string, string | null>();
   #generic = 0;
   readonly #marks: Int32Array;
   #stamp = 0;
@@ -101,6 +103,13 @@ export class StatementMatcher {
     library.statements.forEach((st, index) => {
       const c = compiled[index]!;
       const files = new Set(st.sites.map((s) => baseName(s.printed || s.file)));
+      for (const f of files) {
+        for (const comp of st.components) {
+          const cur = this.#fileComponent.get(f);
+          if (cur === undefined) this.#fileComponent.set(f, comp);
+          else if (cur !== null && cur !== comp) this.#fileComponent.set(f, null);
+        }
+      }
       const i = this.#entries.length;
       this.#entries.push({ statement: st, index, compiled: c, files });
       if (c.re === null) {
@@ -134,6 +143,19 @@ export class StatementMatcher {
   /** Statements too generic to index (no literal word, or too little literal text). */
   get unindexed(): number {
     return this.#generic;
+  }
+
+  /** The component that owns a source file (by base name), when only one does. */
+  componentOfFile(file: string | null): string | null {
+    return file === null ? null : (this.#fileComponent.get(file) ?? null);
+  }
+
+  /** The component of a matched line that does not print its own. */
+  componentOf(m: StatementMatch, r: MatchInput): string | null {
+    const cs = m.statement.components;
+    if (cs.length === 1) return cs[0]!;
+    if (cs.includes(r.component)) return r.component;
+    return this.componentOfFile(r.originFile);
   }
 
   cacheStats(): CacheStats {
@@ -195,7 +217,9 @@ export class StatementMatcher {
       const e = this.#entries[i]!;
       const st = e.statement;
       if (!kinds.includes(st.kind) || e.compiled.re === null) continue;
-      const sameLevel = r.level === 'UNKNOWN' || st.level === r.level;
+      // BIRD's stderr lines print no level (the parser guesses one from words): any level matches.
+      const sameLevel =
+        r.level === 'UNKNOWN' || st.level === r.level || (st.kind === 'bird' && r.format === 'bird');
       const cur = sameLevel ? best : bestOther;
       // Cannot beat the current best on text: skip the regex.
       if (cur !== null && e.compiled.literalChars < cur.compiled.literalChars) continue;

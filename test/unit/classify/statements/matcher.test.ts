@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { classifierFor } from '../../../../src/classify/index.ts';
+import { classifierFor, classifyRecord } from '../../../../src/classify/index.ts';
 import { compileFormat } from '../../../../src/classify/statements/format.ts';
 import { libraryOf } from '../../../../src/classify/statements/library.ts';
 import { StatementMatcher } from '../../../../src/classify/statements/matcher.ts';
@@ -195,5 +195,37 @@ describe('statement matching', () => {
     m.match(r);
     m.match(r);
     expect(m.cacheStats().hits).toBe(1);
+  });
+
+  it('names the component from the statement when the line does not print one, never from the container', () => {
+    const bare = parseLineForTest(
+      '2021-06-01 10:00:00.000 [WARNING][12] route_table.go 577: Failed to add route error=file exists',
+    );
+    const raw = { ...bare, component: 'unknown', componentFromLine: false };
+    const shipped = {
+      ...raw,
+      component: 'calico-node',
+      kubernetes: { container: 'calico-node', pod: 'calico-node-x' },
+    };
+    const a = classify(raw);
+    const b = classify(shipped);
+    expect(a.component).toBe('felix');
+    expect(b.component).toBe('felix');
+    expect(a.fingerprint).toBe(b.fingerprint);
+    // A line no statement matched is fingerprinted under `unknown`, whatever container shipped it.
+    const other = parseLineForTest('2021-06-01 10:00:00.000 [INFO][12] nowhere.go 1: Nothing known 42');
+    const c = classify({ ...other, component: 'unknown', componentFromLine: false });
+    const d = classify({ ...other, component: 'calico-node', componentFromLine: false });
+    expect(c.fingerprint).toBe(d.fingerprint);
+    expect(d.component).toBeUndefined();
+  });
+});
+
+describe('classifyRecord', () => {
+  it('counts a line under the component its classification names', () => {
+    const r = parseLineForTest(
+      '2025-01-14 09:31:12.756 [INFO][1] kube-controllers/x.go 1: Tier default already exists.',
+    );
+    expect(classifyRecord(r).record).toBe(r); // printed component: the record is used as it is
   });
 });
