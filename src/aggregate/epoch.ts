@@ -286,9 +286,8 @@ export class PartitionState {
   // ------------------------------------------------------------------------ lookups (hit path)
 
   /** @internal The group of a record, without building its key string when the meta object was seen. */
-  group(record: LogRecord): Group {
+  group(record: LogRecord, component: string): Group {
     const k = record.kubernetes;
-    const component = record.component;
     const list = this.#groupsByMeta.get(k);
     if (list !== undefined) {
       for (let i = 0; i < list.length; i++) {
@@ -581,7 +580,9 @@ export class Epoch {
       lengthMs = DAY_MS;
       late = true;
     }
-    const g = state.group(record);
+    // The component a statement names for a line that does not print its own (src/classify).
+    const component = c.component ?? record.component;
+    const g = state.group(record, component);
     const s = state.summarySlot(c.fingerprint, g, startMs, lengthMs, late);
     this.#touch(s, pos.offset);
     if (s.base === undefined) {
@@ -589,7 +590,7 @@ export class Epoch {
     } else {
       this.#applySummary(s, record, c, eventMs, eventFlag);
     }
-    const t = state.statsSlot(record.component, eventMs, sourceTs);
+    const t = state.statsSlot(component, eventMs, sourceTs);
     this.#touch(t, pos.offset);
     if (t.base === undefined) {
       this.#queue(t, record, c, 0);
@@ -1076,6 +1077,7 @@ export class Epoch {
     }
     const r = s.seedRecord!;
     const c = s.seedClass!;
+    const component = c.component ?? r.component;
     const k = r.kubernetes;
     const log: SummaryDoc['log'] = { level: r.level.toLowerCase() };
     if (r.originFile !== null) {
@@ -1093,11 +1095,11 @@ export class Epoch {
     return {
       timestamp: iso(s.bucketStartMs),
       message: cap(r.text, cfg.caps.sampleChars),
-      event: { dataset: `calico.${r.component}`, kind: 'metric' },
+      event: { dataset: `calico.${component}`, kind: 'metric' },
       log,
       kubernetes,
       container: k.container ? { name: k.container } : undefined,
-      calico: { component: r.component },
+      calico: { component },
       kafka: { topic: r.position.topic, partition: r.position.partition },
       kind: 'summary',
       fingerprint: c.fingerprint,

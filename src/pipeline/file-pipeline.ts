@@ -3,11 +3,16 @@
  * classify, aggregate epochs) → in-memory counter store → NDJSON in --out DIR. The same runner as
  * `logsift run`, with the file policy: no retries (one writer, one local store: a failed write ends
  * the run) and no time cut (an epoch ends on `epoch.fileRecords` units, `epoch.maxDirtyDocs`
- * documents or `epoch.maxDeltaBytes`, and at the end of the input).
+ * documents or `epoch.maxDeltaBytes`, and at the end of each input).
  *
  * The product's invariant is checked at the end and the run fails loudly (INVARIANT_VIOLATED, exit 3)
  * when it does not hold:  Σ logsift.count (summaries + dead-letter counters) == units read
  *                    and  Σ stats records_in == units read.
+ *
+ * Several inputs: each is its own partition (its index in the input list, src/sources/file/inputs.ts),
+ * replayed after the one before with its own partition run (cache and assembler), into one sink: a
+ * record never spans two files, offsets stay line numbers, and the invariant is the same sum over all
+ * of them (plus, per input, units handed to aggregation == lines read).
  */
 
 import type { Config } from '../config/index.ts';
@@ -27,8 +32,8 @@ export interface Progress {
 }
 
 export interface FilePipelineOptions {
-  /** File path or `-` for stdin. */
-  readonly input: string;
+  /** File path or `-` for stdin; or several (expanded already: src/sources/file/inputs.ts), in order. */
+  readonly input: string | readonly string[];
   readonly outDir: string;
   readonly config: Config;
   /** Injected wall clock (progress and the stdin fallback timestamp only; never a document key). */
@@ -39,9 +44,19 @@ export interface FilePipelineOptions {
   readonly progressIntervalMs?: number;
 }
 
-export interface FilePipelineResult {
+/** One input's share of a run. */
+export interface InputResult {
   readonly input: string;
   readonly topic: string;
+  readonly partition: number;
+  readonly unitsRead: number;
+}
+
+export interface FilePipelineResult {
+  /** The first input and its topic (see `inputs` for all). */
+  readonly input: string;
+  readonly topic: string;
+  readonly inputs: readonly InputResult[];
   readonly unitsRead: number;
   readonly bytesRead: number;
   readonly records: number;
@@ -55,11 +70,18 @@ export interface FilePipelineResult {
 export async function runFilePipeline(options: FilePipelineOptions): Promise<FilePipelineResult> {
   const { config, now } = options;
   const started = now();
-  const source = new FileSource({
-    input: options.input,
-    nowMs: started,
-    ...(options.stdin ? { stdin: options.stdin } : {}),
-  });
+  const inputs = typeof options.input === 'string' ? [options.input] : options.input;
+  // Every input is opened (stat) before anything is read or written: a missing file fails the run early.
+  const sources = inputs.map(
+    (input, partition) =>
+      new FileSource({
+        input,
+        partition,
+        nowMs: started,
+        ...(options.stdin ? { stdin: options.stdin } : {}),
+      }),
+  );
+  const progress = (): Progress => progressOf(sources, now() - started);
   const progressEvery = options.progressIntervalMs ?? 1000;
   let lastProgress = started;
   const onBatch = options.onProgress
@@ -67,32 +89,48 @@ export async function runFilePipeline(options: FilePipelineOptions): Promise<Fil
         const t = now();
         if (t - lastProgress >= progressEvery) {
           lastProgress = t;
-          options.onProgress?.(progressOf(source, t - started));
+          options.onProgress?.(progress());
         }
       }
     : undefined;
-  const r = await replayUnits({
-    units: source.batches(),
-    topic: source.topic,
-    outDir: options.outDir,
-    config,
-    ...(onBatch ? { onBatch } : {}),
-  });
-  const unitsRead = source.stats.unitsRead;
-  checkInvariant(unitsRead, r.countedUnits, r.sink);
-  if (options.onProgress) options.onProgress(progressOf(source, now() - started));
-  return {
-    input: options.input,
-    topic: source.topic,
-    unitsRead,
-    bytesRead: source.stats.bytesRead,
-    records: r.records,
-    deadLettered: r.deadLettered,
-    epochs: r.epochs,
-    elapsedMs: now() - started,
-    sink: r.sink,
-    linesCapped: source.stats.linesCapped,
-  };
+  const replay = new Replay(config, options.outDir);
+  try {
+    let countedUnits = 0;
+    for (const source of sources) {
+      const counted = await replay.input(source.topic, source.partition, source.batches(), onBatch);
+      if (counted !== source.stats.unitsRead) {
+        throw invariantError([
+          `${source.topic} (partition ${source.partition}): units handed to aggregation ${counted} != units read ${source.stats.unitsRead} (parse lost or invented units)`,
+        ]);
+      }
+      countedUnits += counted;
+    }
+    const result = replay.finish();
+    const unitsRead = sources.reduce((n, src) => n + src.stats.unitsRead, 0);
+    checkInvariant(unitsRead, countedUnits, result);
+    if (options.onProgress) options.onProgress(progress());
+    return {
+      input: inputs[0] ?? '-',
+      topic: sources[0]?.topic ?? 'stdin',
+      inputs: sources.map((src, i) => ({
+        input: inputs[i]!,
+        topic: src.topic,
+        partition: src.partition,
+        unitsRead: src.stats.unitsRead,
+      })),
+      unitsRead,
+      bytesRead: sources.reduce((n, src) => n + src.stats.bytesRead, 0),
+      records: replay.records,
+      deadLettered: replay.deadLettered,
+      epochs: replay.epochs,
+      elapsedMs: now() - started,
+      sink: result,
+      linesCapped: sources.reduce((n, src) => n + src.stats.linesCapped, 0),
+    };
+  } catch (err) {
+    replay.discard();
+    throw err;
+  }
 }
 
 export interface ReplayUnitsOptions {
@@ -101,8 +139,6 @@ export interface ReplayUnitsOptions {
   readonly topic: string;
   readonly outDir: string;
   readonly config: Config;
-  /** Called after each batch (progress). */
-  readonly onBatch?: () => void;
   /** Also receives the runner's observations (benchmarks). */
   readonly observe?: Observer;
   /** Sample each stage's CPU time (benchmarks; see RunnerOptions.timeStages). */
@@ -121,38 +157,71 @@ export interface ReplayUnitsResult {
   readonly summaryWrites: number;
 }
 
-/** What `logsift replay` runs once the input is read into units: the runner over a file sink. */
+/** What `logsift replay` runs once an input is read into units (benchmarks call it directly). */
 export async function replayUnits(o: ReplayUnitsOptions): Promise<ReplayUnitsResult> {
-  const { config } = o;
-  const sink = new FileSink({
-    outDir: o.outDir,
-    maxDocs: config.file.maxDocs,
-    statsBucketMs: config.aggregate.statsBucketMs,
-  });
-  let epochs = 0;
-  let units = 0;
-  let deadLettered = 0;
-  let writes = 0;
-  let summaryWrites = 0;
-  const runner = new EpochRunner({
-    config,
-    store: sink.store,
-    mode: 'file',
-    ...(o.timeStages ? { timeStages: true } : {}),
-    observe: (ob) => {
-      if (ob.kind === 'epoch' && ob.outcome !== 'aborted') {
-        epochs += 1;
-        units += ob.units;
-        deadLettered += ob.deadLetters.length;
-        writes += ob.writes;
-        summaryWrites += ob.summaryWrites;
-      }
-      o.observe?.(ob);
-    },
-  });
-  const part = runner.partition(o.topic, 0);
+  const replay = new Replay(o.config, o.outDir, o.observe, o.timeStages);
   try {
-    for await (const batch of o.units) {
+    const countedUnits = await replay.input(o.topic, 0, o.units);
+    return {
+      sink: replay.finish(),
+      countedUnits,
+      records: replay.records,
+      deadLettered: replay.deadLettered,
+      epochs: replay.epochs,
+      writes: replay.writes,
+      summaryWrites: replay.summaryWrites,
+    };
+  } catch (err) {
+    replay.discard();
+    throw err;
+  }
+}
+
+/** The runner over one file sink; inputs are replayed one after the other, each its own partition. */
+class Replay {
+  readonly #sink: FileSink;
+  readonly #runner: EpochRunner;
+  records = 0;
+  deadLettered = 0;
+  epochs = 0;
+  writes = 0;
+  summaryWrites = 0;
+  #units = 0;
+
+  constructor(config: Config, outDir: string, observe?: Observer, timeStages?: boolean) {
+    this.#sink = new FileSink({
+      outDir,
+      maxDocs: config.file.maxDocs,
+      statsBucketMs: config.aggregate.statsBucketMs,
+    });
+    this.#runner = new EpochRunner({
+      config,
+      store: this.#sink.store,
+      mode: 'file',
+      ...(timeStages ? { timeStages: true } : {}),
+      observe: (ob) => {
+        if (ob.kind === 'epoch' && ob.outcome !== 'aborted') {
+          this.epochs += 1;
+          this.#units += ob.units;
+          this.deadLettered += ob.deadLetters.length;
+          this.writes += ob.writes;
+          this.summaryWrites += ob.summaryWrites;
+        }
+        observe?.(ob);
+      },
+    });
+  }
+
+  /** One input = one partition. Returns the units handed to aggregation. */
+  async input(
+    topic: string,
+    partition: number,
+    units: AsyncIterable<readonly SourceUnit[]> | Iterable<readonly SourceUnit[]>,
+    onBatch?: () => void,
+  ): Promise<number> {
+    const before = this.#units;
+    const part = this.#runner.partition(topic, partition);
+    for await (const batch of units) {
       let i = 0;
       while (i < batch.length) {
         i = part.push(batch, i);
@@ -161,22 +230,20 @@ export async function replayUnits(o: ReplayUnitsOptions): Promise<ReplayUnitsRes
       }
       // Records waiting for their documents: load them now (memory stays bounded by the batch).
       await part.load(FILE_CONTROL);
-      o.onBatch?.();
+      onBatch?.();
     }
     part.finishInput();
     await part.flush(FILE_CONTROL, 'end');
-    return {
-      sink: sink.finish(),
-      countedUnits: units,
-      records: part.assembler.counters.recordsEmitted,
-      deadLettered,
-      epochs,
-      writes,
-      summaryWrites,
-    };
-  } catch (err) {
-    sink.discard();
-    throw err;
+    this.records += part.assembler.counters.recordsEmitted;
+    return this.#units - before;
+  }
+
+  finish(): FileSinkResult {
+    return this.#sink.finish();
+  }
+
+  discard(): void {
+    this.#sink.discard();
   }
 }
 
@@ -195,23 +262,30 @@ function checkInvariant(unitsRead: number, countedUnits: number, sink: FileSinkR
   if (sink.statsRecordsIn !== unitsRead) {
     problems.push(`Σ stats records_in ${sink.statsRecordsIn} != units read ${unitsRead}`);
   }
-  if (problems.length > 0) {
-    throw new LogsiftError(
-      'INVARIANT_VIOLATED',
-      'exact-count invariant violated — this is a bug, please report it',
-      {
-        details: problems,
-      },
-    );
-  }
+  if (problems.length > 0) throw invariantError(problems);
 }
 
-function progressOf(source: FileSource, elapsedMs: number): Progress {
-  return {
-    units: source.stats.unitsRead,
-    bytes: source.stats.bytesRead,
-    rawBytes: source.stats.rawBytesRead,
-    totalBytes: source.sizeBytes,
-    elapsedMs,
-  };
+function invariantError(problems: readonly string[]): LogsiftError {
+  return new LogsiftError(
+    'INVARIANT_VIOLATED',
+    'exact-count invariant violated — this is a bug, please report it',
+    {
+      details: problems,
+    },
+  );
+}
+
+/** Progress over all inputs (total size known only when every input's is). */
+function progressOf(sources: readonly FileSource[], elapsedMs: number): Progress {
+  let units = 0;
+  let bytes = 0;
+  let rawBytes = 0;
+  let totalBytes: number | null = 0;
+  for (const src of sources) {
+    units += src.stats.unitsRead;
+    bytes += src.stats.bytesRead;
+    rawBytes += src.stats.rawBytesRead;
+    totalBytes = totalBytes === null || src.sizeBytes === null ? null : totalBytes + src.sizeBytes;
+  }
+  return { units, bytes, rawBytes, totalBytes, elapsedMs };
 }
