@@ -2,14 +2,17 @@
  * End-to-end benchmark: Kafka -> `logsift run` (a child process, what production runs) -> Elasticsearch,
  * on two mixes, each beside a bare kafkajs consumer of the same topic measured in the same run:
  *
- *   realistic    a cluster day at a real cluster's rates (bench/gen-day.ts: 20 nodes, 6 h, Tier
- *                lines every 10 s from one pod, felix routine statements per node, a netlink burst on
- *                a third of the nodes, a panic and restarts; Fluent Bit JSON), ending now
+ *   realistic    a cluster at a real cluster's rates (bench/gen-mixed.ts generateRealistic: 20 nodes,
+ *                6 h ending now, Tier lines every 10 s from one pod, 12 felix routine statements per
+ *                node at 1/min to 1/s each, a netlink burst on a third of the nodes; Fluent Bit JSON;
+ *                ~1.3M lines)
+ *   day          bench/gen-day.ts's cluster day (20 nodes, 6 h ending now, ~420k lines: rarer
+ *                statements, pod churn, warnings and netlink lines in 1-minute documents)
  *   adversarial  bench/gen-mixed.ts: every corpus row in every wrapper, spread so that most lines
  *                start or touch a 1-minute document (LOGSIFT_BENCH_LINES lines, default 2,000,000)
  *
- *   npm run bench:e2e                              # both mixes
- *   LOGSIFT_BENCH_MIX=realistic npm run bench:e2e  # one of them (realistic | adversarial)
+ *   npm run bench:e2e                              # realistic, day, adversarial
+ *   LOGSIFT_BENCH_MIX=realistic,adversarial npm run bench:e2e  # some of them
  *   LOGSIFT_BENCH_PROFILE=1 npm run bench:e2e      # also a CPU profile of the child, top functions printed
  *
  * Per mix: 1. produce into a fresh 3-partition topic; 2. read it with a bare kafkajs consumer (own
@@ -30,6 +33,7 @@ import { generateDay } from './gen-day.ts';
 import {
   ensureTopic,
   generateMixed,
+  generateRealistic,
   type ProduceMessage,
   produceMessages,
   withTrailer,
@@ -44,17 +48,39 @@ const say = (s: string): void => {
   process.stderr.write(`[bench:e2e ${new Date().toISOString().slice(11, 19)}] ${s}\n`);
 };
 
-/** The first process whose command line contains `needle` (Linux /proc), or undefined. */
-function findPid(needle: string): number | undefined {
+/** The first process whose command line has every needle as one of its arguments' prefix (Linux /proc), or undefined. */
+function findPid(...needles: string[]): number | undefined {
   for (const d of readdirSync('/proc')) {
     if (!/^\d+$/.test(d)) continue;
     try {
-      if (readFileSync(`/proc/${d}/cmdline`, 'utf8').includes(needle)) return Number(d);
+      const args = readFileSync(`/proc/${d}/cmdline`, 'utf8').split('\0');
+      if (needles.every((n) => args.some((a) => a === n || a.includes(n)))) return Number(d);
     } catch {
       /* gone */
     }
   }
   return undefined;
+}
+
+/**
+ * Pids of this stack's servers (several stacks may run on one machine): scripts/stack marks them
+ * with -Dlogsift.stack.<server>=<folder>; without a state file, the first of each kind.
+ */
+function stackPids(): { elasticsearch: number | undefined; kafka: number | undefined } {
+  const dir = process.env.LOGSIFT_STACK_DIR ?? join(ROOT, '.stack');
+  let esState: string | undefined;
+  try {
+    esState = parseEnv(readFileSync(join(dir, 'state'), 'utf8')).ES_STATE;
+  } catch {
+    /* no state file: not our stack */
+  }
+  const es = 'org.elasticsearch.bootstrap.Elasticsearch';
+  return {
+    elasticsearch: esState ? findPid(es, `-Dlogsift.stack.es=${esState}`) : findPid(es),
+    kafka: esState
+      ? findPid('kafka.Kafka', `-Dlogsift.stack.kafka=${join(dir, 'kafka')}`)
+      : findPid('kafka.Kafka'),
+  };
 }
 
 const CLK_TCK = Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout.trim()) || 100;
@@ -216,7 +242,7 @@ async function runMix(
   const sent = await produceMessages(brokers.split(','), topic, messages(), {
     // One produce request per partition stays under message.max.bytes (1 MiB): gen-day's Fluent
     // Bit lines are ~1 KB and keyed by node (a request may go to one partition), gen-mixed's ~400 B.
-    batch: name === 'realistic' ? 400 : 2_000,
+    batch: name === 'adversarial' ? 2_000 : 400,
     onProgress: (k) => {
       if (Date.now() - lastLog > 10_000) {
         lastLog = Date.now();
@@ -245,10 +271,7 @@ async function runMix(
     cfg,
   ];
   say(`${name}: starting logsift run (group ${groupId}, prefix ${prefix}); logs in ${dir}/run.log`);
-  const servers = {
-    elasticsearch: findPid('org.elasticsearch.bootstrap.Elasticsearch'),
-    kafka: findPid('kafka.Kafka'),
-  };
+  const servers = stackPids();
   const cpu0 = { elasticsearch: cpuSeconds(servers.elasticsearch), kafka: cpuSeconds(servers.kafka) };
   const logFd = openSync(join(dir, 'run.log'), 'w');
   const t0 = Date.now();
@@ -366,6 +389,12 @@ function* dayMessages(): Generator<ProduceMessage> {
   yield* [...withTrailer([], 3)].map((m) => ({ ...m, timestamp: last + 60_000 }));
 }
 
+const MIXES: Record<string, () => Iterable<ProduceMessage>> = {
+  realistic: () => withTrailer(generateRealistic({ nodes: 20, hours: 6 }), 3),
+  day: dayMessages,
+  adversarial: () => withTrailer(generateMixed({ lines: LINES, seed: 42, spanMs: 6 * 3_600_000 }), 3),
+};
+
 async function main(): Promise<void> {
   const { brokers, esUrl } = await stack();
   if (!existsSync(join(ROOT, 'dist/main.js'))) {
@@ -377,18 +406,14 @@ async function main(): Promise<void> {
   await admin.connect();
   const es = new Client({ node: esUrl, requestTimeout: 60_000 });
   const ctx = { brokers, esUrl, kafka, admin, es };
-  const mix = process.env.LOGSIFT_BENCH_MIX ?? 'both';
+  const mixes = (process.env.LOGSIFT_BENCH_MIX ?? 'realistic,day,adversarial').split(',');
   say(`load average ${readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')}`);
   const lines: string[] = [];
-  if (mix === 'both' || mix === 'realistic') lines.push((await runMix('realistic', ctx, dayMessages)).line);
-  if (mix === 'both' || mix === 'adversarial') {
-    lines.push(
-      (
-        await runMix('adversarial', ctx, () =>
-          withTrailer(generateMixed({ lines: LINES, seed: 42, spanMs: 6 * 3_600_000 }), 3),
-        )
-      ).line,
-    );
+  for (const name of mixes) {
+    const gen = MIXES[name];
+    if (gen === undefined)
+      throw new Error(`LOGSIFT_BENCH_MIX: unknown mix ${name} (${Object.keys(MIXES).join(', ')})`);
+    lines.push((await runMix(name, ctx, gen)).line);
   }
   await admin.disconnect();
   await es.close();

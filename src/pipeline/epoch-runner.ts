@@ -45,7 +45,7 @@ export class AbortEpoch extends Error {
 }
 
 /** What ended an epoch. */
-export type EpochCause = 'documents' | 'bytes' | 'units' | 'time' | 'end' | 'shutdown';
+export type EpochCause = 'documents' | 'bytes' | 'units' | 'time' | 'idle' | 'end' | 'shutdown';
 
 /** What one flush needs from its source. */
 export interface FlushControl {
@@ -184,6 +184,7 @@ export class PartitionRun {
   #snapshotDls: readonly DeadLetter[] = [];
   #epoch: Epoch | null = null;
   #openedAt = 0;
+  #lastPushAt = 0;
   #classes: Classification[] = [];
   #evictionsSeen = 0;
   /** Next offset to push (the end of the open epoch). */
@@ -244,7 +245,11 @@ export class PartitionRun {
     return this.#epoch?.pendingLoads ?? 0;
   }
 
-  /** Why the open epoch should be flushed now, or null. Time counts only for Kafka. */
+  /**
+   * Why the open epoch should be flushed now, or null. Time counts only for Kafka: the epoch's age
+   * (`epoch.maxMs`), and how long it has received nothing (`epoch.idleMs`: the end of a burst, or
+   * of a backlog, is written at once instead of waiting for maxMs).
+   */
   due(now = this.#now()): EpochCause | null {
     const e = this.#epoch;
     if (e === null) return null;
@@ -252,7 +257,10 @@ export class PartitionRun {
     if (e.documents >= ep.maxDirtyDocs) return 'documents';
     if (e.deltaBytes >= ep.maxDeltaBytes) return 'bytes';
     if (e.units >= this.#maxUnits) return 'units';
-    if (this.#o.mode === 'kafka' && now - this.#openedAt >= ep.maxMs) return 'time';
+    if (this.#o.mode === 'kafka') {
+      if (now - this.#openedAt >= ep.maxMs) return 'time';
+      if (ep.idleMs > 0 && now - this.#lastPushAt >= ep.idleMs) return 'idle';
+    }
     return null;
   }
 
@@ -299,6 +307,7 @@ export class PartitionRun {
         const t3 = cpuUs();
         this.#observe({ kind: 'stages', parseUs: t1 - t0, classifyUs: t2 - t1, aggregateUs: t3 - t2 });
       }
+      if (this.#o.mode === 'kafka') this.#lastPushAt = this.#now();
       const last = units[n - 1]!.position.offset + 1;
       if (last > this.end) this.end = last;
       this.#observe({ kind: 'units', topic: this.topic, partition: this.partition, n: n - first });

@@ -19,7 +19,7 @@
 import type { CounterStore, ForeignVersionEnd } from '../aggregate/store.ts';
 import { RULESET_VERSION } from '../classify/index.ts';
 import type { Config } from '../config/index.ts';
-import type { DeadLetter, SourceUnit } from '../domain/record.ts';
+import type { DeadLetter, SourcePosition, SourceUnit } from '../domain/record.ts';
 import type { Logger } from '../telemetry/logger.ts';
 import type { RunMetrics } from '../telemetry/metrics.ts';
 import {
@@ -38,17 +38,11 @@ export { projection } from './epoch-runner.ts';
 // ---------------------------------------------------------------------------------------------
 // What the pipeline needs from its source (implemented by src/sources/kafka; tests pass their own).
 
-export interface PipelineMessage {
-  readonly offset: number;
-  readonly timestampMs: number;
-  readonly value: Uint8Array;
-  readonly key: string | null;
-}
-
 export interface PipelineBatch {
   readonly topic: string;
   readonly partition: number;
-  readonly messages: readonly PipelineMessage[];
+  /** The batch's records as units of this partition, in offset order (the source builds them once). */
+  readonly units: readonly SourceUnit[];
   readonly lastOffset: number;
   readonly highWatermark: number;
 }
@@ -82,7 +76,7 @@ export interface KafkaPipelineOptions {
   readonly sleep?: (ms: number) => Promise<void>;
   /** One flush may block on Elasticsearch/DLQ retries this long, then the epoch is aborted. */
   readonly maxBlockMs?: number;
-  /** How often the timer looks for epochs due by time (default: a quarter of epoch.maxMs, at most 1 s; 0 = no timer). */
+  /** How often the timer looks for epochs due by time (default: a quarter of epoch.maxMs or half of epoch.idleMs, at most 1 s; 0 = no timer). */
   readonly tickMs?: number;
 }
 
@@ -137,7 +131,13 @@ export class KafkaPipeline {
     this.#now = o.now ?? Date.now;
     this.#sleep = o.sleep ?? ((ms) => new Promise((r) => setTimeout(r, ms)));
     this.#member = o.instanceId;
-    this.#tickMs = o.tickMs ?? Math.max(50, Math.min(1_000, Math.floor(o.config.epoch.maxMs / 4)));
+    const ep = o.config.epoch;
+    this.#tickMs =
+      o.tickMs ??
+      Math.max(
+        50,
+        Math.min(1_000, Math.floor(ep.maxMs / 4), ep.idleMs > 0 ? Math.floor(ep.idleMs / 2) : 1_000),
+      );
     this.#runner = new EpochRunner({
       config: o.config,
       store: o.store,
@@ -308,13 +308,14 @@ export class KafkaPipeline {
       control.pause();
       return;
     }
-    const lastMsg = batch.messages[batch.messages.length - 1];
+    const units = batch.units;
+    const lastMsg = units[units.length - 1]?.position;
     if (lastMsg !== undefined) {
       this.#m.consumerLag.set(Math.max(0, batch.highWatermark - (lastMsg.offset + 1)), ctx.label);
     }
     let run = ctx.run;
     if (run === null) {
-      const first = batch.messages[0];
+      const first = units[0]?.position;
       if (first === undefined) return;
       if (!(await this.#checkVersions(ctx, first.offset, control))) return;
       const { expected, committed } = await this.#startOffset(ctx);
@@ -323,7 +324,7 @@ export class KafkaPipeline {
       if (expected !== null && first.offset > expected) await this.#gap(ctx, run, expected, first);
     } else if (ctx.rewinding) {
       ctx.rewinding = false;
-      const first = batch.messages[0];
+      const first = units[0]?.position;
       if (first === undefined || first.offset > run.end) {
         // Fetched from the position an aborted epoch had reached: drop it, fetch from its start.
         control.resolve(run.end - 1);
@@ -333,8 +334,8 @@ export class KafkaPipeline {
     // kafkajs fetches from our resolved offset; anything below `end` was pushed already.
     const from = run.end;
     let k = 0;
-    while (k < batch.messages.length && batch.messages[k]!.offset < from) k += 1;
-    const first = batch.messages[k];
+    while (k < units.length && units[k]!.position.offset < from) k += 1;
+    const first = units[k]?.position;
     if (first === undefined) {
       // Only control records (transaction markers) or nothing new: the epoch's end moves past them.
       if (batch.lastOffset + 1 > run.end) {
@@ -346,21 +347,7 @@ export class KafkaPipeline {
     }
     if (first.offset > from) await this.#gap(ctx, run, from, first);
     run.highWatermark = batch.highWatermark;
-    const units: SourceUnit[] = new Array(batch.messages.length - k);
-    for (let i = k; i < batch.messages.length; i++) {
-      const m = batch.messages[i]!;
-      units[i - k] = {
-        position: {
-          topic: ctx.topic,
-          partition: ctx.partition,
-          offset: m.offset,
-          timestampMs: m.timestampMs,
-        },
-        value: m.value,
-        key: m.key,
-      };
-    }
-    let i = 0;
+    let i = k;
     while (i < units.length) {
       if (this.#stopping || ctx.dropped) return;
       i = run.push(units, i);
@@ -443,7 +430,7 @@ export class KafkaPipeline {
   }
 
   /** A batch starting above the expected offset: records were removed unseen (retention, F9). */
-  async #gap(ctx: PartitionCtx, run: PartitionRun, expected: number, first: PipelineMessage): Promise<void> {
+  async #gap(ctx: PartitionCtx, run: PartitionRun, expected: number, first: SourcePosition): Promise<void> {
     // Offsets below the log start were deleted by retention; the others held no data record
     // (transaction markers, compaction). Unknown log start: assume the whole gap was lost.
     const low = await this.#source

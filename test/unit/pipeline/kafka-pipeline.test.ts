@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import type { WriteItem, WriteResult } from '../../../src/aggregate/store.ts';
 import { type Config, loadConfig } from '../../../src/config/index.ts';
 import type { StatsDoc } from '../../../src/domain/documents.ts';
-import type { DeadLetter } from '../../../src/domain/record.ts';
+import type { DeadLetter, SourceUnit } from '../../../src/domain/record.ts';
 import {
   KafkaPipeline,
   type PipelineBatch,
@@ -26,16 +26,15 @@ function calico(i: number): string {
 }
 
 function batch(from: number, to: number, extra: Record<number, Uint8Array> = {}): PipelineBatch {
-  const messages = [];
+  const units: SourceUnit[] = [];
   for (let o = from; o < to; o++) {
-    messages.push({
-      offset: o,
-      timestampMs: T0 + o * 1000,
+    units.push({
+      position: { topic: 't', partition: 0, offset: o, timestampMs: T0 + o * 1000 },
       value: extra[o] ?? enc.encode(calico(o)),
       key: null,
     });
   }
-  return { topic: 't', partition: 0, messages, lastOffset: to - 1, highWatermark: to };
+  return { topic: 't', partition: 0, units, lastOffset: to - 1, highWatermark: to };
 }
 
 class FakeControl implements PipelineControl {
@@ -220,6 +219,24 @@ describe('KafkaPipeline', () => {
     expect(c.commits).toEqual([30]);
     expect(c.heartbeats).toBeGreaterThan(beats); // liveness checked before the bulk
     expect(store.total()).toBe(30);
+  });
+
+  it('an epoch whose partition delivers nothing for epoch.idleMs is flushed (the end of a burst), a steady stream is not', async () => {
+    const { store, pipeline, clock, cfg } = setup({
+      epochPerBatch: false,
+      epoch: { idleMs: 500, maxMs: 60_000 },
+    });
+    const c = new FakeControl();
+    for (let b = 0; b < 5; b++) {
+      await pipeline.handleBatch(batch(b * 10, b * 10 + 10), c);
+      clock.t += 400; // batches keep coming, each within idleMs of the last
+      await pipeline.tick();
+    }
+    expect(c.commits).toEqual([]);
+    clock.t += cfg.epoch.idleMs;
+    await pipeline.tick();
+    expect(c.commits).toEqual([50]);
+    expect(store.total()).toBe(50);
   });
 
   it('an epoch aborted by the timer rewinds the fetch position at the next batch; the redelivery counts once', async () => {
@@ -477,8 +494,8 @@ describe('KafkaPipeline', () => {
     extra[3] = new Uint8Array([0, 1, 2, 3, 0, 0, 255, 254, 0, 9, 8, 7, 0, 1]);
     const b = batch(0, lines.length, extra);
     // All units within the group gap, so the panic stays open until the Calico line at 7.
-    const msgs = b.messages.map((m, i) => ({ ...m, timestampMs: T0 + i }));
-    await pipeline.handleBatch({ ...b, messages: msgs }, c);
+    const units = b.units.map((u, i) => ({ ...u, position: { ...u.position, timestampMs: T0 + i } }));
+    await pipeline.handleBatch({ ...b, units }, c);
     expect(source.produced.map((d) => d.position.offset)).toEqual([3]);
     expect(store.total()).toBe(lines.length);
     expect(c.commits).toEqual([lines.length]);
