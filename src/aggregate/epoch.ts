@@ -89,6 +89,7 @@ interface SummaryHead {
   readonly template: string;
   readonly category: SummaryDoc['logsift']['category'];
   readonly pattern: string | undefined;
+  readonly statement: SummaryDoc['logsift']['statement'];
   readonly rulesetVersion: string;
   readonly offsetFirst: number;
   readonly bucket: SummaryDoc['logsift']['bucket'];
@@ -1002,6 +1003,7 @@ export class Epoch {
       template: head.template,
       category: head.category,
       ...(head.pattern !== undefined ? { pattern: head.pattern } : {}),
+      ...(head.statement !== undefined ? { statement: head.statement } : {}),
       ruleset_version: head.rulesetVersion,
       count: (b?.count ?? 0) + s.dCount,
       records: (b?.records ?? 0) + s.dRecords,
@@ -1049,6 +1051,7 @@ export class Epoch {
         template: b.logsift.template,
         category: b.logsift.category,
         pattern: b.logsift.pattern,
+        statement: b.logsift.statement,
         rulesetVersion: b.logsift.ruleset_version,
         offsetFirst: b.logsift.offset_first,
         bucket,
@@ -1070,6 +1073,7 @@ export class Epoch {
         template: `dead-letter: ${dl.reason}`,
         category: 'dead-letter',
         pattern: undefined,
+        statement: undefined,
         rulesetVersion: cfg.rulesetVersion,
         offsetFirst: dl.position.offset,
         bucket,
@@ -1098,7 +1102,11 @@ export class Epoch {
       event: { dataset: `calico.${component}`, kind: 'metric' },
       log,
       kubernetes,
-      container: k.container ? { name: k.container } : undefined,
+      container: k.container
+        ? k.image
+          ? { name: k.container, image: { name: k.image } }
+          : { name: k.container }
+        : undefined,
       calico: { component },
       kafka: { topic: r.position.topic, partition: r.position.partition },
       kind: 'summary',
@@ -1106,11 +1114,19 @@ export class Epoch {
       template: cap(c.template, cfg.caps.templateChars),
       category: c.category,
       pattern: c.pattern,
+      statement: statementOf(c.statement, cfg),
       rulesetVersion: cfg.rulesetVersion,
       offsetFirst: r.position.offset,
       bucket,
     };
   }
+}
+
+/** `logsift.statement` of a summary: the id, and the format when the library knows it (capped like a template). */
+function statementOf(id: string | undefined, cfg: AggregateConfig): SummaryDoc['logsift']['statement'] {
+  if (id === undefined || id === '') return undefined;
+  const format = cfg.statementFormat?.(id);
+  return format === undefined ? { id } : { id, format: cap(format, cfg.caps.templateChars) };
 }
 
 function cap(s: string, n: number): string {

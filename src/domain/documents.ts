@@ -32,7 +32,8 @@ export interface SummaryDoc {
   event: { dataset: string; kind: 'metric' }; // dataset: `calico.<component>`
   log: { level: string; origin?: { file?: { name: string; line?: number } } };
   kubernetes?: { node?: { name: string }; namespace?: string; pod?: { name: string } };
-  container?: { name: string };
+  /** The container, and its image as the shipper reported it (`docker.io/calico/node:v3.29.1`). */
+  container?: { name: string; image?: { name: string } };
   calico: { component: string };
   kafka: { topic: string; partition: number };
   logsift: {
@@ -42,6 +43,11 @@ export interface SummaryDoc {
     template: string;
     category: Category | 'dead-letter';
     pattern?: string;
+    /**
+     * The Calico log statement that printed the lines, when one of the statement library matched:
+     * its id and its format string (the known-issue advisor matches issues by them).
+     */
+    statement?: { id: string; format?: string };
     ruleset_version: string;
     count: number; // units (Kafka messages / file lines) counted
     records: number; // assembled records (a 40-line panic in 40 units is 1 record, count 40)

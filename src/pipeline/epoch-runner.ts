@@ -31,6 +31,7 @@ import { LogsiftError } from '../errors.ts';
 import type { AssemblerSnapshot, PartitionAssembler } from '../parse/index.ts';
 import type { Logger } from '../telemetry/logger.ts';
 import { createAssembler, type ParseMode } from './parse-stage.ts';
+import { shippedStatementFormat } from './statement-formats.ts';
 
 /** Why an epoch did not commit. */
 export type AbortReason = 'liveness' | 'conflict' | 'halt' | 'timeout' | 'stopping';
@@ -151,7 +152,10 @@ export class EpochRunner {
     this.store = o.store;
     this.mode = o.mode;
     this.#opts = o;
-    this.#aggregateConfig = toAggregateConfig(o.config, RULESET_VERSION);
+    this.#aggregateConfig = Object.freeze({
+      ...toAggregateConfig(o.config, RULESET_VERSION),
+      statementFormat: shippedStatementFormat,
+    });
   }
 
   /** A new partition run (fresh cache and assembler) starting at `offset`. */
