@@ -102,6 +102,7 @@ export async function runCommand(
   };
 
   const pipeline = new KafkaPipeline({ config, source, store, log, metrics, instanceId });
+  metrics.observePartitions(() => pipeline.partitionCounters);
 
   const onSignal = (sig: NodeJS.Signals): void => {
     log.info({ signal: sig }, 'shutdown requested');
