@@ -15,6 +15,7 @@
  */
 import * as client from 'prom-client';
 import type { PartitionCounters } from '../aggregate/epoch.ts';
+import { idMemoStats } from '../aggregate/keys.ts';
 import { classifyCacheStats, fingerprintCacheStats } from '../classify/index.ts';
 import type { AssemblerCounters } from '../parse/assembler.ts';
 import { fastPathMetaCacheStats, META_CACHE_MAX } from '../parse/envelopes/fast.ts';
@@ -461,6 +462,12 @@ function registerProcessCaches(registry: Registry): void {
   );
   const gauge = (name: string, help: string, pick: (c: ReturnType<typeof caches>[number]) => number) =>
     registry.collectedGauge(name, help, ['cache'], () => caches().map((c) => [{ cache: c.name }, pick(c)]));
+  registry.collectedCounter(
+    'logsift_document_id_memo_clears_total',
+    'Times the memo of document ids (topic, partition, key -> _id) reached its cap and was cleared.',
+    [],
+    () => [[{}, idMemoStats.clears]],
+  );
   gauge('logsift_memo_cache_entries', 'Entries in each memo cache now.', (c) => c.size);
   gauge('logsift_memo_cache_capacity', 'Capacity (cap) of each memo cache.', (c) => c.capacity);
 }

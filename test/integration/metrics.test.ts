@@ -88,6 +88,7 @@ describe('/metrics of logsift run (prom-client)', () => {
       logsift_memo_cache_evictions_total: 'counter',
       logsift_memo_cache_entries: 'gauge',
       logsift_memo_cache_capacity: 'gauge',
+      logsift_document_id_memo_clears_total: 'counter',
     };
     for (const [name, type] of Object.entries(expected)) expect(s.types.get(name), name).toBe(type);
   });

@@ -218,6 +218,7 @@ describe('createRunMetrics', () => {
       'logsift_memo_cache_evictions_total',
       'logsift_memo_cache_entries',
       'logsift_memo_cache_capacity',
+      'logsift_document_id_memo_clears_total',
       'process_cpu_seconds_total',
       'process_resident_memory_bytes',
       'nodejs_heap_size_used_bytes',
