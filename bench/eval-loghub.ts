@@ -1,5 +1,6 @@
 /**
- * Template-mining accuracy on the Loghub-2k samples (16 systems, ../shared/corpus/loghub).
+ * Template-mining accuracy on the Loghub-2k samples (16 systems; logpai/loghub, each system's
+ * `<System>/<System>_2k.log_structured.csv`), read from `--dir DIR` or LOGSIFT_LOGHUB_DIR.
  *
  * For each system: every `Content` of <System>_2k.log_structured.csv becomes an `unparsed`
  * LogRecord (component = system name, level UNKNOWN) and gets a fingerprint from classify().
@@ -7,7 +8,7 @@
  * sharing its fingerprint equals the set of lines sharing its EventId. The classifier never sees
  * the EventId, and one configuration serves all systems.
  *
- * Usage: node --import tsx bench/eval-loghub.ts [--dir <loghub dir>] [--show <System>] [--json]
+ * Usage: node --import tsx bench/eval-loghub.ts --dir <loghub dir> [--show <System>] [--json]
  *   --show prints the ground-truth groups that were split or merged, for studying failures.
  */
 import { readFileSync } from 'node:fs';
@@ -223,7 +224,14 @@ function show(dir: string, system: string): void {
 function main(): void {
   const args = process.argv.slice(2);
   const di = args.indexOf('--dir');
-  const dir = resolve(di >= 0 ? args[di + 1]! : join(import.meta.dirname, '../../shared/corpus/loghub'));
+  const given = di >= 0 ? args[di + 1] : process.env.LOGSIFT_LOGHUB_DIR;
+  if (!given) {
+    console.error(
+      'eval-loghub: give the Loghub-2k directory (<System>/<System>_2k.log_structured.csv for 16 systems) with --dir DIR or LOGSIFT_LOGHUB_DIR',
+    );
+    process.exit(2);
+  }
+  const dir = resolve(given);
   const si = args.indexOf('--show');
   if (si >= 0) {
     show(dir, args[si + 1]!);

@@ -187,7 +187,7 @@ export async function runCommand(
       () => stopRequested,
       () => source.connect(),
     );
-    // Retention settings that lose lines before they are counted (EXACTNESS-REVIEW F9): said loudly.
+    // Retention settings that lose lines before they are counted (docs/EXACTNESS.md F9): said loudly.
     try {
       for (const t of await source.inputTopicConfigs()) {
         const problems = topicConfigProblems(t);

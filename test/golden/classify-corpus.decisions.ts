@@ -1,5 +1,5 @@
 /**
- * Corpus rows (../shared/corpus/calico-templates.tsv, 1-based file line numbers) where classify()
+ * Corpus rows (test/fixtures/calico-templates.tsv, 1-based file line numbers) where classify()
  * deliberately disagrees with the corpus `category` column, and why. The golden test fails on any
  * disagreement not listed here, and on any listed row that starts agreeing (so the list stays true).
  */

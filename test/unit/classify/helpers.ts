@@ -64,7 +64,7 @@ export function parseLineForTest(line: string, offset = 0): LogRecord {
   });
 }
 
-/** Corpus rows of ../shared/corpus/calico-templates.tsv with the escapes undone. */
+/** Corpus rows of test/fixtures/calico-templates.tsv with the escapes undone. */
 export interface CorpusRow {
   readonly row: number;
   readonly component: string;
