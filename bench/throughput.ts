@@ -15,22 +15,23 @@
  * figures use this process's CPU time (user + system), which stays meaningful on a shared machine.
  * Per-stage CPU is sampled around each batch of 256 units, so the sampling itself costs < 0.1%.
  * BENCH_MEM=1 adds heap/RSS samples every 100k lines on stderr. BENCH_INPUT=<file> reads the messages
- * (one per line, .gz or plain) from a file instead of the bundled sample.
+ * (one per line, .gz or plain; a plain file is streamed, see bench/bench-input.ts) from a file instead
+ * of the bundled sample: `npm run bench` uses bench/gen-nonrepeating.ts's output.
  */
 // First: the GC flags bin/logsift sets in production (src/v8-tuning.ts).
 import '../src/v8-tuning.ts';
 import { createHash } from 'node:crypto';
-import { closeSync, existsSync, mkdirSync, openSync, readFileSync, statSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, writeSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { writeHeapSnapshot } from 'node:v8';
-import { gunzipSync } from 'node:zlib';
 import { PartitionState } from '../src/aggregate/epoch.ts';
 import { classify, RULESET_VERSION } from '../src/classify/index.ts';
 import { loadConfig, toAggregateConfig } from '../src/config/index.ts';
 import type { SourceUnit } from '../src/domain/record.ts';
 import { createParseStage, type ParseOutcome } from '../src/pipeline/parse-stage.ts';
 import { MemoryCounterStore } from '../src/sinks/file/memory-store.ts';
+import { openInput } from './bench-input.ts';
 
 /** The repository root: the nearest directory above this file with a package.json (also when bundled). */
 function findRoot(): string {
@@ -40,43 +41,12 @@ function findRoot(): string {
 }
 const ROOT = findRoot();
 const LINES = Number(process.env.BENCH_LINES ?? 1_000_000);
-const DAY = 86_400_000;
 
-/**
- * The sample's lines as views into the one decompressed buffer (no per-line copies and no string
- * form of the 17 MB sample: the harness's own memory is not what the benchmark measures).
- */
-function sampleLines(): Uint8Array[] {
-  // BENCH_INPUT=<file>: one message per line instead (e.g. `node --import tsx bench/gen-mixed.ts
-  // --lines 200000 --raw`, the bench:e2e mix), repeated the same way.
-  const input = process.env.BENCH_INPUT;
-  const raw = readFileSync(input ?? join(ROOT, 'samples', 'calico-day.log.gz'));
-  const buf = input === undefined || input.endsWith('.gz') ? gunzipSync(raw) : raw;
-  const out: Uint8Array[] = [];
-  let start = 0;
-  while (start < buf.length) {
-    let end = buf.indexOf(10, start);
-    if (end < 0) end = buf.length;
-    if (end > start) out.push(buf.subarray(start, end));
-    start = end + 1;
-  }
-  return out;
-}
-const baseBytes = sampleLines();
-/** Kafka timestamp of the first repetition: the sample's day, or an input file's mtime (gen-mixed stamps its lines just before). */
-const T0 =
-  process.env.BENCH_INPUT === undefined
-    ? Date.UTC(2025, 0, 14)
-    : Math.ceil(statSync(process.env.BENCH_INPUT).mtimeMs);
-const base = { length: baseBytes.length };
-
-/** Units generated on the fly (holding 1M units would dominate RSS): repetition `rep` is a day later. */
+// The input: the bundled sample, or BENCH_INPUT=<file> streamed (bench/bench-input.ts).
+const input = openInput(ROOT);
+/** Unit `i` (in order); repetition `rep` of the input is a day later. */
 function unitAt(i: number): SourceUnit {
-  const rep = Math.floor(i / base.length);
-  return {
-    position: { topic: 'bench', partition: 0, offset: i, timestampMs: T0 + rep * DAY },
-    value: baseBytes[i % base.length]!,
-  };
+  return input.unitAt(i);
 }
 
 const config = loadConfig({ env: {} });
@@ -97,9 +67,10 @@ function writeDrainMessages(): void {
     for (const o of pre.drain()) if (o.kind === 'record') chunk.push(o.record.text.replaceAll('\n', ' '));
     if (chunk.length > 0) writeSync(fd, `${chunk.join('\n')}\n`);
   };
-  for (let i = 0; i < base.length; i++) {
-    pre.push({ ...unitAt(i), position: { ...unitAt(i).position, topic: 'pre' } });
-    if (i % 4096 === 4095) write();
+  let i = 0;
+  for (const value of input.oneRepetition()) {
+    pre.push({ position: { topic: 'pre', partition: 0, offset: i, timestampMs: input.t0 }, value });
+    if (i++ % 4096 === 4095) write();
   }
   pre.flush();
   write();

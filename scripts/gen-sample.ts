@@ -6,7 +6,7 @@
  *   node --import tsx scripts/gen-sample.ts            # rewrite samples/calico-day.log.gz
  *   node --import tsx scripts/gen-sample.ts --stdout   # print the uncompressed text
  *
- * Content (example lines from test/fixtures/calico-templates.tsv, the Calico statements corpus):
+ * Content (lines come from test/fixtures/calico-templates.tsv):
  * - calico-kube-controllers (v3.29.1): `Tier default|adminnetworkpolicy already exists` every 10 s
  *   = 17,280 lines (the noise users pay to index);
  * - felix on k8s-worker-2 runs v3.29.0 (the findHostMTU netlink-socket leak): 14:05–14:40 UTC its fds

@@ -89,7 +89,7 @@ export function valuesSchema(): Json {
           passwordKey: secretKey('Key of the password in existingSecret.'),
         }),
         tls: obj({
-          enabled: bool('TLS to the brokers (sets kafka.ssl in the config).'),
+          enabled: bool('TLS to the brokers (KAFKA_TLS=true).'),
           existingSecret: str('Secret with the CA and optional client certificate and key.'),
           caKey: secretKey('Key of the CA certificate (PEM).'),
           certKey: secretKey('Key of the client certificate (PEM), for mutual TLS.'),
@@ -179,6 +179,13 @@ export function valuesSchema(): Json {
             usernameKey: secretKey('Key of the user.'),
             passwordKey: secretKey('Key of the password.'),
             apiKeyKey: secretKey('Key of an API key (used instead of user/password when set).'),
+          }),
+          tls: obj({
+            caSecret: str('Secret with the CA of the Kibana certificate.'),
+            caKey: secretKey('Key of the CA certificate (PEM).'),
+            caFingerprint: str('SHA-256 fingerprint of the CA certificate.', {
+              pattern: '^([0-9A-Fa-f]{2}(:?[0-9A-Fa-f]{2}){31})?$',
+            }),
           }),
           backoffLimit: int('Job retries.', 0),
           activeDeadlineSeconds: int('Job deadline.', 1),

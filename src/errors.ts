@@ -24,6 +24,11 @@ export const ERROR_CODES = {
 
   // Local I/O.
   INPUT_NOT_FOUND: { retriable: false, exitCode: 2, description: 'input file not found or unreadable' },
+  INPUT_NO_MATCH: {
+    retriable: false,
+    exitCode: 2,
+    description: 'an input pattern or directory matched no file',
+  },
   INPUT_READ: { retriable: false, exitCode: 1, description: 'input stream failed while reading' },
   OUTPUT_WRITE: { retriable: false, exitCode: 1, description: 'could not write an output file' },
 
@@ -38,6 +43,26 @@ export const ERROR_CODES = {
     retriable: false,
     exitCode: 1,
     description: 'an explicit cap was exceeded and cannot spill',
+  },
+
+  // Security: the credentials or certificates given do not fit the server. Retrying cannot help; the
+  // user must change a setting, so these exit 2 like configuration errors, at once.
+  KAFKA_AUTH: { retriable: false, exitCode: 2, description: 'Kafka rejected the SASL credentials' },
+  KAFKA_TLS: {
+    retriable: false,
+    exitCode: 2,
+    description: 'TLS to Kafka failed: untrusted certificate, wrong name, or TLS/plaintext mismatch',
+  },
+  ES_AUTH: {
+    retriable: false,
+    exitCode: 2,
+    description: 'Elasticsearch or Kibana rejected the credentials (401) or lacks a privilege (403)',
+  },
+  ES_TLS: {
+    retriable: false,
+    exitCode: 2,
+    description:
+      'TLS to Elasticsearch or Kibana failed: untrusted certificate, wrong name, or http/https mismatch',
   },
 
   // Infrastructure (Kafka, Elasticsearch): retriable unless stated.

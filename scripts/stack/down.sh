@@ -18,8 +18,9 @@ if ! stack_load_state; then
     ES_PIDFILE="$ES_STATE/es.pid"
   fi
 fi
-rm -f "$ENV_FILE"
+rm -f "$ENV_FILE" "$SECURE_DIR/env"
 es_stop
+(es_select_secure && es_stop)
 kafka_stop
 rm -rf "$STATE_FILE" "$STACK_DIR/leases" "$STACK_DIR/started-by-test-run"
 stack_log "stack down"

@@ -11,6 +11,11 @@
 #   LOGSIFT_KAFKA_CONTROLLER_PORT  [19093]   KRaft controller listener
 #   LOGSIFT_ES_PORT                [19200]   HTTP
 #   LOGSIFT_ES_TRANSPORT_PORT      [19300]   transport (bound to loopback, unused by clients)
+#   LOGSIFT_KAFKA_SASL_SSL_PORT    [19094]   SASL_SSL listener (PLAIN, SCRAM-SHA-256, SCRAM-SHA-512)
+#   LOGSIFT_KAFKA_SSL_PORT         [19095]   SSL listener with client certificates required (mutual TLS)
+#   LOGSIFT_ES_SECURE_PORT         [19201]   HTTPS of the second, security-enabled Elasticsearch
+#   LOGSIFT_ES_SECURE_TRANSPORT_PORT [19301] its transport (loopback, unused by clients)
+#   LOGSIFT_STACK_SECURE           [1]       0 = no secure Elasticsearch (the Kafka listeners stay)
 #   LOGSIFT_ES_USER                [logsift-es] system user that runs ES when we are root
 #   LOGSIFT_JAVA_HOME              JDK for Kafka [$JAVA_HOME or the `java` on PATH]
 #   LOGSIFT_ES_JAVA_HOME           JDK for ES [LOGSIFT_JAVA_HOME]; ES 8.x wants 17+, 9.x wants 21+
@@ -36,6 +41,11 @@ KAFKA_PORT="${LOGSIFT_KAFKA_PORT:-19092}"
 KAFKA_CONTROLLER_PORT="${LOGSIFT_KAFKA_CONTROLLER_PORT:-19093}"
 ES_PORT="${LOGSIFT_ES_PORT:-19200}"
 ES_TRANSPORT_PORT="${LOGSIFT_ES_TRANSPORT_PORT:-19300}"
+KAFKA_SASL_SSL_PORT="${LOGSIFT_KAFKA_SASL_SSL_PORT:-19094}"
+KAFKA_SSL_PORT="${LOGSIFT_KAFKA_SSL_PORT:-19095}"
+ES_SECURE_PORT="${LOGSIFT_ES_SECURE_PORT:-19201}"
+ES_SECURE_TRANSPORT_PORT="${LOGSIFT_ES_SECURE_TRANSPORT_PORT:-19301}"
+STACK_SECURE="${LOGSIFT_STACK_SECURE:-1}"
 ES_USER_NAME="${LOGSIFT_ES_USER:-logsift-es}"
 KAFKA_READY_TIMEOUT="${LOGSIFT_KAFKA_READY_TIMEOUT:-120}"
 ES_READY_TIMEOUT="${LOGSIFT_ES_READY_TIMEOUT:-240}"
@@ -44,6 +54,8 @@ STOP_TIMEOUT="${LOGSIFT_STOP_TIMEOUT:-30}"
 KAFKA_DIR="$STACK_DIR/kafka"
 KAFKA_PIDFILE="$STACK_DIR/kafka.pid"
 ENV_FILE="$STACK_DIR/env"
+# Certificates and credentials of the secure listeners (docs/STACK.md, "Secure listeners").
+SECURE_DIR="$STACK_DIR/secure"
 STATE_FILE="$STACK_DIR/state"
 
 # ---------------------------------------------------------------------------------------------
@@ -325,6 +337,16 @@ es_locate_state() {
   ES_HOME_DIR="$ES_DIST_ROOT/elasticsearch-$ES_VERSION"
 }
 
+# Points the es_* functions at the second, security-enabled node (in a subshell: the plain
+# node's variables stay as they are outside it).
+es_select_secure() {
+  ES_STATE="$ES_STATE-secure"
+  ES_PIDFILE="$ES_STATE/es.pid"
+  ES_PORT="$ES_SECURE_PORT"
+  ES_TRANSPORT_PORT="$ES_SECURE_TRANSPORT_PORT"
+  ES_SECURE_SELECTED=1
+}
+
 es_unpack() {
   if [ -f "$ES_HOME_DIR/.complete" ]; then return 0; fi
   step_begin "unpack elasticsearch $ES_VERSION into $ES_DIST_ROOT"
@@ -341,8 +363,14 @@ es_unpack() {
 }
 
 es_health() { # prints the status word (green/yellow/red) or nothing
-  curl -fsS --max-time 3 "http://127.0.0.1:$ES_PORT/_cluster/health?timeout=2s" 2>/dev/null |
-    sed -n 's/.*"status":"\([a-z]*\)".*/\1/p'
+  if [ "${ES_SECURE_SELECTED:-0}" = 1 ]; then
+    curl -fsS --max-time 3 --cacert "$SECURE_DIR/ca.crt" -u "logsift-admin:$(secure_cred ES_ADMIN_PASSWORD)" \
+      "https://127.0.0.1:$ES_PORT/_cluster/health?timeout=2s" 2>/dev/null |
+      sed -n 's/.*"status":"\([a-z]*\)".*/\1/p'
+  else
+    curl -fsS --max-time 3 "http://127.0.0.1:$ES_PORT/_cluster/health?timeout=2s" 2>/dev/null |
+      sed -n 's/.*"status":"\([a-z]*\)".*/\1/p'
+  fi
 }
 
 es_healthy() { case "$(es_health)" in green | yellow) return 0 ;; *) return 1 ;; esac }
@@ -442,6 +470,10 @@ kafka_launch() {
     port_open "$KAFKA_PORT" && stack_die "port $KAFKA_PORT is already in use by another process (set LOGSIFT_KAFKA_PORT)"
     port_open "$KAFKA_CONTROLLER_PORT" &&
       stack_die "port $KAFKA_CONTROLLER_PORT is already in use by another process (set LOGSIFT_KAFKA_CONTROLLER_PORT)"
+    port_open "$KAFKA_SASL_SSL_PORT" &&
+      stack_die "port $KAFKA_SASL_SSL_PORT is already in use by another process (set LOGSIFT_KAFKA_SASL_SSL_PORT)"
+    port_open "$KAFKA_SSL_PORT" &&
+      stack_die "port $KAFKA_SSL_PORT is already in use by another process (set LOGSIFT_KAFKA_SSL_PORT)"
     step_begin "start kafka $KAFKA_VERSION on 127.0.0.1:$KAFKA_PORT"
     local log_opt
     case "$KAFKA_VERSION" in
@@ -538,11 +570,23 @@ kafka_write_config() {
 process.roles=broker,controller
 node.id=1
 controller.quorum.voters=1@127.0.0.1:$KAFKA_CONTROLLER_PORT
-listeners=PLAINTEXT://127.0.0.1:$KAFKA_PORT,CONTROLLER://127.0.0.1:$KAFKA_CONTROLLER_PORT
-advertised.listeners=PLAINTEXT://127.0.0.1:$KAFKA_PORT
+listeners=PLAINTEXT://127.0.0.1:$KAFKA_PORT,CONTROLLER://127.0.0.1:$KAFKA_CONTROLLER_PORT,SASL_SSL://127.0.0.1:$KAFKA_SASL_SSL_PORT,SSL://127.0.0.1:$KAFKA_SSL_PORT
+advertised.listeners=PLAINTEXT://127.0.0.1:$KAFKA_PORT,SASL_SSL://127.0.0.1:$KAFKA_SASL_SSL_PORT,SSL://127.0.0.1:$KAFKA_SSL_PORT
 controller.listener.names=CONTROLLER
 inter.broker.listener.name=PLAINTEXT
-listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT
+listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT,SASL_SSL:SASL_SSL,SSL:SSL
+# Secure listeners for the security tests (certificates and users: stack_write_secure).
+# PEM key store = the server key and its chain in one file (KIP-651).
+ssl.keystore.type=PEM
+ssl.keystore.location=$SECURE_DIR/server-keystore.pem
+ssl.truststore.type=PEM
+ssl.truststore.location=$SECURE_DIR/ca.crt
+listener.name.ssl.ssl.client.auth=required
+listener.name.sasl_ssl.ssl.client.auth=none
+listener.name.sasl_ssl.sasl.enabled.mechanisms=PLAIN,SCRAM-SHA-256,SCRAM-SHA-512
+listener.name.sasl_ssl.plain.sasl.jaas.config=org.apache.kafka.common.security.plain.PlainLoginModule required user_logsift="$(secure_cred KAFKA_SASL_PASSWORD)";
+listener.name.sasl_ssl.scram-sha-256.sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required;
+listener.name.sasl_ssl.scram-sha-512.sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required;
 log.dirs=$KAFKA_DIR/data
 # One broker: every internal topic with replication factor 1, or KafkaJS loops on
 # "The group coordinator is not available".
@@ -617,12 +661,109 @@ kafka_format() {
   out="$("$KAFKA_JAVA_HOME/bin/java" -Xmx256m -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -cp "$KAFKA_LIBS/*" \
     "-Dlog4j2.configurationFile=$KAFKA_DIR/config/log4j2-tools.properties" \
     "-Dlog4j.configuration=file:$KAFKA_DIR/config/log4j-tools.properties" \
-    kafka.tools.StorageTool format -t "$(kafka_cluster_id)" -c "$KAFKA_DIR/config/server.properties" 2>&1)" || rc=$?
+    kafka.tools.StorageTool format -t "$(kafka_cluster_id)" -c "$KAFKA_DIR/config/server.properties" \
+    --add-scram "SCRAM-SHA-256=[name=logsift,password=$(secure_cred KAFKA_SASL_PASSWORD)]" \
+    --add-scram "SCRAM-SHA-512=[name=logsift,password=$(secure_cred KAFKA_SASL_PASSWORD)]" 2>&1)" || rc=$?
   if [ "$rc" -ne 0 ]; then
     printf '%s\n' "$out" | tail -30 >&2
     stack_die "kafka storage format failed (exit $rc)"
   fi
   step_end
+}
+
+# ---------------------------------------------------------------------------------------------
+# Secure listeners: a private CA, a server certificate for 127.0.0.1/localhost, a client
+# certificate, a second CA that signed nothing of ours (wrong-CA tests), and random passwords.
+# EC P-256 keys: openssl makes all of them in well under a second.
+
+secure_cred() { sed -n "s/^$1=//p" "$SECURE_DIR/credentials.env" 2>/dev/null; }
+
+_secure_openssl() { openssl "$@" 2>/dev/null || stack_die "openssl $1 failed (apt-get install -y openssl)"; }
+
+stack_write_secure() {
+  stack_require_cmd openssl "apt-get install -y openssl"
+  rm -rf "$SECURE_DIR"
+  mkdir -p "$SECURE_DIR"
+  local d="$SECURE_DIR" ec=(-newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes)
+  _secure_openssl req -x509 "${ec[@]}" -keyout "$d/ca.key" -out "$d/ca.crt" -days 30 -subj "/CN=logsift-stack-ca" \
+    -addext "basicConstraints=critical,CA:TRUE" -addext "keyUsage=critical,keyCertSign,cRLSign"
+  _secure_openssl req -x509 "${ec[@]}" -keyout "$d/other-ca.key" -out "$d/other-ca.crt" -days 30 \
+    -subj "/CN=logsift-unrelated-ca" -addext "basicConstraints=critical,CA:TRUE"
+  _secure_openssl req "${ec[@]}" -keyout "$d/server.key" -out "$d/server.csr" -subj "/CN=localhost"
+  printf '%s\n' 'subjectAltName=IP:127.0.0.1,DNS:localhost' 'extendedKeyUsage=serverAuth' \
+    'basicConstraints=CA:FALSE' >"$d/server.ext"
+  _secure_openssl x509 -req -in "$d/server.csr" -CA "$d/ca.crt" -CAkey "$d/ca.key" -CAcreateserial \
+    -out "$d/server.crt" -days 30 -extfile "$d/server.ext"
+  _secure_openssl req "${ec[@]}" -keyout "$d/client.key" -out "$d/client.csr" -subj "/CN=logsift-client"
+  printf '%s\n' 'extendedKeyUsage=clientAuth' 'basicConstraints=CA:FALSE' >"$d/client.ext"
+  _secure_openssl x509 -req -in "$d/client.csr" -CA "$d/ca.crt" -CAkey "$d/ca.key" -CAcreateserial \
+    -out "$d/client.crt" -days 30 -extfile "$d/client.ext"
+  # The server presents its chain (leaf + CA): what a CA fingerprint is matched against.
+  cat "$d/server.crt" "$d/ca.crt" >"$d/server-chain.crt"
+  cat "$d/server.key" "$d/server-chain.crt" >"$d/server-keystore.pem"
+  rm -f "$d"/*.csr "$d"/*.ext "$d"/*.srl
+  local kp ep ap
+  kp="k$(head -c 18 /dev/urandom | base64 | tr -dc 'A-Za-z0-9' | cut -c1-20)"
+  ep="e$(head -c 18 /dev/urandom | base64 | tr -dc 'A-Za-z0-9' | cut -c1-20)"
+  ap="a$(head -c 18 /dev/urandom | base64 | tr -dc 'A-Za-z0-9' | cut -c1-20)"
+  printf 'KAFKA_SASL_USERNAME=logsift\nKAFKA_SASL_PASSWORD=%s\nES_USERNAME=logsift\nES_PASSWORD=%s\nES_ADMIN_USERNAME=logsift-admin\nES_ADMIN_PASSWORD=%s\n' \
+    "$kp" "$ep" "$ap" >"$d/credentials.env"
+  # The ES user reads the CA (for curl/tests everyone may read the public parts).
+  chmod 755 "$d"
+  chmod 644 "$d"/*.crt
+  chmod 600 "$d"/*.key "$d/credentials.env" "$d/server-keystore.pem"
+}
+
+# Elasticsearch's file realm hash (x-pack Hasher PBKDF2: PBKDF2WithHmacSHA512, 10000 rounds,
+# 32-byte salt and key, `{PBKDF2}<cost>$<base64 salt>$<base64 key>`), so that no JVM tool
+# (elasticsearch-users) has to start for it.
+es_pbkdf2() {
+  node -e 'const c=require("crypto");const s=c.randomBytes(32);const k=c.pbkdf2Sync(process.argv[1],s,10000,32,"sha512");process.stdout.write(`{PBKDF2}10000$${s.toString("base64")}$${k.toString("base64")}`)' "$1"
+}
+
+# The second node: security on (TLS on HTTP, file realm users, API keys), its own data.
+es_write_secure_config() {
+  rm -rf "$ES_STATE"
+  mkdir -p "$ES_STATE/config/certs" "$ES_STATE/data" "$ES_STATE/logs" "$ES_STATE/tmp"
+  cp -r "$ES_HOME_DIR/config/." "$ES_STATE/config/"
+  mkdir -p "$ES_STATE/config/jvm.options.d"
+  # Smaller heap than the plain node: it only serves the security tests.
+  printf -- '-Xms256m\n-Xmx256m\n' >"$ES_STATE/config/jvm.options.d/heap.options"
+  cp "$SECURE_DIR/server.key" "$SECURE_DIR/server-chain.crt" "$SECURE_DIR/ca.crt" "$ES_STATE/config/certs/"
+  cat >"$ES_STATE/config/elasticsearch.yml" <<EOF2
+# Written by scripts/stack/up.sh: the security-enabled single node for the security tests.
+cluster.name: logsift-stack-secure
+node.name: logsift-es-secure
+discovery.type: single-node
+network.host: 127.0.0.1
+http.port: $ES_PORT
+transport.port: $ES_TRANSPORT_PORT
+path.data: $ES_STATE/data
+path.logs: $ES_STATE/logs
+xpack.security.enabled: true
+xpack.security.enrollment.enabled: false
+xpack.security.http.ssl.enabled: true
+xpack.security.http.ssl.key: certs/server.key
+xpack.security.http.ssl.certificate: certs/server-chain.crt
+xpack.security.http.ssl.certificate_authorities: [certs/ca.crt]
+xpack.security.authc.api_key.enabled: true
+cluster.routing.allocation.disk.threshold_enabled: false
+action.destructive_requires_name: false
+EOF2
+  # File realm: logsift (the least-privilege role of docs/DEPLOY.md) and an admin for test set-up.
+  printf 'logsift:%s\nlogsift-admin:%s\n' "$(es_pbkdf2 "$(secure_cred ES_PASSWORD)")" \
+    "$(es_pbkdf2 "$(secure_cred ES_ADMIN_PASSWORD)")" >"$ES_STATE/config/users"
+  printf 'logsift_writer:logsift\nsuperuser:logsift-admin\n' >"$ES_STATE/config/users_roles"
+  cat >"$ES_STATE/config/roles.yml" <<'EOF2'
+# What logsift run, report --es and the tests need (docs/DEPLOY.md, "Security").
+logsift_writer:
+  cluster: [monitor, manage_index_templates, manage_own_api_key]
+  indices:
+    - names: ['logsift-*', 'sec-*']
+      privileges: [create_index, index, read, view_index_metadata, maintenance]
+EOF2
+  chmod 600 "$ES_STATE/config/certs/server.key" "$ES_STATE/config/users"
+  if [ "$(id -u)" -eq 0 ]; then chown -R "$ES_RUN_USER:" "$ES_STATE"; fi
 }
 
 es_write_config() {
@@ -660,6 +801,11 @@ KAFKA_PORT='$KAFKA_PORT'
 KAFKA_CONTROLLER_PORT='$KAFKA_CONTROLLER_PORT'
 ES_PORT='$ES_PORT'
 ES_TRANSPORT_PORT='$ES_TRANSPORT_PORT'
+KAFKA_SASL_SSL_PORT='$KAFKA_SASL_SSL_PORT'
+KAFKA_SSL_PORT='$KAFKA_SSL_PORT'
+ES_SECURE_PORT='$ES_SECURE_PORT'
+ES_SECURE_TRANSPORT_PORT='$ES_SECURE_TRANSPORT_PORT'
+STACK_SECURE='$STACK_SECURE'
 KAFKA_JAVA_HOME='$KAFKA_JAVA_HOME'
 ES_JAVA_HOME_SEL='$ES_JAVA_HOME_SEL'
 ES_RUN_USER='$ES_RUN_USER'
@@ -681,6 +827,16 @@ stack_write_env() {
   local tmp="$ENV_FILE.tmp.$$"
   printf 'KAFKA_BROKERS=127.0.0.1:%s\nES_URL=http://127.0.0.1:%s\n' "$KAFKA_PORT" "$ES_PORT" >"$tmp"
   mv -f "$tmp" "$ENV_FILE"
+  # The secure side (test/integration/helpers/secure.ts reads it): addresses and files, no secret
+  # (those stay in secure/credentials.env, mode 600).
+  tmp="$SECURE_DIR/env.tmp.$$"
+  {
+    printf 'KAFKA_SASL_SSL_BROKERS=127.0.0.1:%s\nKAFKA_SSL_BROKERS=127.0.0.1:%s\n' "$KAFKA_SASL_SSL_PORT" "$KAFKA_SSL_PORT"
+    [ "$STACK_SECURE" = 1 ] && printf 'ES_SECURE_URL=https://127.0.0.1:%s\n' "$ES_SECURE_PORT"
+    printf 'CA_FILE=%s\nOTHER_CA_FILE=%s\nCLIENT_CERT_FILE=%s\nCLIENT_KEY_FILE=%s\nCREDENTIALS_FILE=%s\n' \
+      "$SECURE_DIR/ca.crt" "$SECURE_DIR/other-ca.crt" "$SECURE_DIR/client.crt" "$SECURE_DIR/client.key" "$SECURE_DIR/credentials.env"
+  } >"$tmp"
+  mv -f "$tmp" "$SECURE_DIR/env"
 }
 
 # Serialises up/down/ctl scripts. Every server we launch closes fd 9 (`9>&-`): a JVM that

@@ -5,13 +5,17 @@
  * (any unexpected failure inside a rule falls back to the masked template of the raw text).
  * Order: the tier-exists and netlink rules first, then the template miner (masks only).
  */
-import type { Category, Classification } from '../domain/classification.ts';
+import type { Category, Classification, ClassifiedRecord } from '../domain/classification.ts';
 import type { Level, LogRecord } from '../domain/record.ts';
 import type { CacheStats } from './cache.ts';
 import { fingerprint, RULESET_VERSION, templateFingerprint } from './fingerprint.ts';
 import { fieldsMemoStats, fieldsTail, maskText, textCache, valueCache } from './miner/template.ts';
 import { birdSiteCache, errnoCache, felixSiteCache, netlinkParts } from './rules/netlink.ts';
 import { tierExistsParts } from './rules/tier-exists.ts';
+import { classifyByStatement, statementIdentityStats } from './statements/classify.ts';
+import { shippedLibrary } from './statements/load.ts';
+import { StatementMatcher } from './statements/matcher.ts';
+import type { Library } from './statements/types.ts';
 
 export type { CacheStats } from './cache.ts';
 export { type FingerprintCacheStats, fingerprintCacheStats } from './fingerprint.ts';
@@ -26,7 +30,23 @@ export function classifyCacheStats(): CacheStats[] {
     errnoCache.stats(),
     felixSiteCache.stats(),
     birdSiteCache.stats(),
+    ...(shipped === null ? [] : [shipped.cacheStats()]),
+    statementIdentityStats(),
   ];
+}
+
+let shipped: StatementMatcher | null = null;
+
+/** The matcher over the shipped statement library (built on first use). */
+export function shippedMatcher(): StatementMatcher {
+  if (shipped === null) shipped = new StatementMatcher(shippedLibrary().library);
+  return shipped;
+}
+
+/** A classify function over another library (tests, tools comparing libraries). */
+export function classifierFor(library: Library): (record: LogRecord) => Classification {
+  const matcher = new StatementMatcher(library);
+  return (record) => classifyWith(matcher, record);
 }
 
 const NO_PARAMS: Readonly<Record<string, string>> = Object.freeze({});
@@ -56,7 +76,32 @@ export function categoryByLevel(record: LogRecord): Category {
   }
 }
 
-function classifyUnsafe(record: LogRecord): Classification {
+function classifyUnsafe(matcher: StatementMatcher, original: LogRecord): Classification {
+  // A line that does not name its component is classified under the component its statement or
+  // source file names, else `unknown` — never the container's name, so the fingerprint does not
+  // depend on how the line was shipped.
+  const fromLine = original.componentFromLine !== false;
+  const probe: LogRecord =
+    fromLine || original.component === 'unknown' ? original : { ...original, component: 'unknown' };
+  const m = matcher.match(probe);
+  if (m !== null) {
+    const named = fromLine ? null : matcher.componentOf(m, original);
+    const c = classifyByStatement(
+      named === null ? probe : { ...probe, component: named },
+      m,
+      RULESET_VERSION,
+      categoryByLevel,
+    );
+    return named !== null && named !== original.component ? { ...c, component: named } : c;
+  }
+  const named = fromLine ? null : matcher.componentOfFile(original.originFile);
+  const record = named === null ? probe : { ...probe, component: named };
+  const c = classifyRules(record);
+  return named !== null && named !== original.component ? { ...c, component: named } : c;
+}
+
+/** The rules, then masking, for a line no statement matched. */
+function classifyRules(record: LogRecord): Classification {
   const tier = tierExistsParts(record);
   if (tier !== null) {
     const tf = templateFingerprint(record.component, record.level, tier.head, tier.tail);
@@ -90,10 +135,31 @@ function classifyUnsafe(record: LogRecord): Classification {
   };
 }
 
-/** Classify one record. Total: returns a Classification for every input. */
+/**
+ * classify() plus the record as it is counted: under the component the classification names when
+ * the line does not print one (a copy only for those lines).
+ */
+export function classifyRecord(record: LogRecord): ClassifiedRecord {
+  const classification = classify(record);
+  const c = classification.component;
+  return {
+    record: c === undefined || c === record.component ? record : { ...record, component: c },
+    classification,
+  };
+}
+
+/**
+ * Classify one record. Total: returns a Classification for every input. A line that one of the
+ * library's statements printed is classified by that statement (statements/classify.ts); the
+ * others by the Tier-exists and netlink rules, then by masking.
+ */
 export function classify(record: LogRecord): Classification {
+  return classifyWith(shippedMatcher(), record);
+}
+
+function classifyWith(matcher: StatementMatcher, record: LogRecord): Classification {
   try {
-    return classifyUnsafe(record);
+    return classifyUnsafe(matcher, record);
   } catch {
     // Defensive only (no known input reaches this): mask the raw text so the line is still counted.
     const text = typeof record?.text === 'string' ? record.text : String(record?.text ?? '');

@@ -36,6 +36,10 @@ const COMMANDS: Readonly<Record<string, Entry>> = {
     summary: 'Install the Kibana saved searches and dashboard',
     load: async () => (await import('./kibana.ts')).command,
   },
+  config: {
+    summary: 'Show the effective configuration (defaults, file, env, flags) with secrets redacted',
+    load: async () => (await import('./config.ts')).command,
+  },
 };
 
 export const VERSION: string = pkg.version;

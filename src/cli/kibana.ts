@@ -3,8 +3,12 @@
  * src/report/kibana.ts. `import` posts them to Kibana's saved-objects import API (multipart form with
  * the NDJSON file, header `kbn-xsrf`, `overwrite=true`) and reports each error Kibana returns.
  */
+import { randomBytes } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
+import { request as httpRequest } from 'node:http';
+import { request as httpsRequest } from 'node:https';
 import { join } from 'node:path';
+import { type FlagSetting, type HttpServiceConfig, loadConfig } from '../config/index.ts';
 import { LogsiftError } from '../errors.ts';
 import { savedObjectsNdjson } from '../report/kibana.ts';
 import { COMMON_OPTIONS, parseCommandArgs } from './args.ts';
@@ -15,14 +19,19 @@ const OPTIONS = {
   url: { type: 'string' },
   username: { type: 'string' },
   password: { type: 'string' },
+  'password-file': { type: 'string' },
   'api-key': { type: 'string' },
+  'api-key-file': { type: 'string' },
+  'ca-file': { type: 'string' },
+  'ca-fingerprint': { type: 'string' },
   space: { type: 'string' },
   'index-prefix': { type: 'string' },
   out: { type: 'string', short: 'o' },
 } as const;
 
 const HELP = `Usage:
-  logsift kibana import --url URL [--username U --password P | --api-key K] [--space S] [--index-prefix P]
+  logsift kibana import --url URL [--username U --password-file F | --api-key-file F] [--ca-file F]
+                        [--space S] [--index-prefix P]
   logsift kibana export [--out DIR] [--index-prefix P]
 
 Kibana saved objects for the summaries: data views (<prefix>-summaries-*, <prefix>-stats-*), saved
@@ -35,8 +44,14 @@ fingerprints, everything from one node, dead letters), Lens charts and a dashboa
            Stack Management > Saved objects > Import.
 
 Options:
-  --url URL             Kibana base URL (e.g. http://localhost:5601)
-  --username U --password P | --api-key K   credentials (basic or ApiKey)
+  --url URL             Kibana base URL (e.g. https://kibana:5601); env KIBANA_URL
+  --username U          basic auth user (env KIBANA_USERNAME) with
+  --password-file F     a file holding the password (env KIBANA_PASSWORD_FILE; --password P and
+                        KIBANA_PASSWORD also work, but a flag is visible to every user in ps)
+  --api-key-file F      a file holding an API key, sent as "ApiKey <key>" (env KIBANA_API_KEY_FILE,
+                        or --api-key K / KIBANA_API_KEY)
+  --ca-file F           PEM CA that signed Kibana's certificate (env KIBANA_CA_FILE)
+  --ca-fingerprint H    or its SHA-256 fingerprint (env KIBANA_CA_FINGERPRINT)
   --space S             Kibana space id (default: the default space)
   --index-prefix P      index prefix the objects point at (default: logsift)
   --out DIR, -o DIR     export: directory to write into
@@ -101,17 +116,40 @@ export const command: Command = {
     }
 
     if (values.out !== undefined) throw usage('--out applies to export only');
-    if (values.url === undefined) throw usage('import needs --url URL');
-    if (values['api-key'] !== undefined && (values.username !== undefined || values.password !== undefined)) {
+    const flagUrl = values.url;
+    const secretGiven = (v: string | undefined, f: string | undefined): boolean =>
+      v !== undefined || f !== undefined;
+    if (
+      secretGiven(values['api-key'], values['api-key-file']) &&
+      (values.username !== undefined || secretGiven(values.password, values['password-file']))
+    ) {
       throw usage('use either --username/--password or --api-key');
     }
-    if ((values.username === undefined) !== (values.password === undefined))
+    if (
+      (values.username === undefined) !== !secretGiven(values.password, values['password-file']) &&
+      values.username !== undefined
+    )
       throw usage('--username and --password go together');
+    const flags: FlagSetting[] = [];
+    const flag = (name: keyof typeof values, path: string): void => {
+      const v = values[name];
+      if (typeof v === 'string') flags.push({ path: `kibana.${path}`, value: v, flag: `--${String(name)}` });
+    };
+    flag('url', 'url');
+    flag('username', 'username');
+    flag('password', 'password');
+    flag('password-file', 'passwordFile');
+    flag('api-key', 'apiKey');
+    flag('api-key-file', 'apiKeyFile');
+    flag('ca-file', 'caFile');
+    flag('ca-fingerprint', 'caFingerprint');
+    const kibana = loadConfig({ env: io.env, configFile: values.config, flags }).kibana;
+    if (kibana.url === undefined) throw usage('import needs --url (or KIBANA_URL)');
     let base: URL;
     try {
-      base = new URL(values.url);
+      base = new URL(kibana.url);
     } catch {
-      throw usage(`--url ${JSON.stringify(values.url)} is not a URL`);
+      throw usage(`--url ${JSON.stringify(flagUrl)} is not a URL`);
     }
     if (values.space !== undefined && !/^[a-z0-9_-]+$/.test(values.space))
       throw usage(`invalid --space ${JSON.stringify(values.space)}`);
@@ -120,24 +158,40 @@ export const command: Command = {
     url.searchParams.set('overwrite', 'true');
 
     const headers: Record<string, string> = { 'kbn-xsrf': 'true' };
-    if (values['api-key'] !== undefined) headers.authorization = `ApiKey ${values['api-key']}`;
-    if (values.username !== undefined) {
-      headers.authorization = `Basic ${Buffer.from(`${values.username}:${values.password}`).toString('base64')}`;
+    if (kibana.apiKey !== undefined) headers.authorization = `ApiKey ${kibana.apiKey.reveal()}`;
+    if (kibana.username !== undefined && kibana.password !== undefined) {
+      headers.authorization = `Basic ${Buffer.from(`${kibana.username}:${kibana.password.reveal()}`).toString('base64')}`;
     }
-    const form = new FormData();
-    form.append('file', new Blob([ndjson], { type: 'application/ndjson' }), `${prefix}-saved-objects.ndjson`);
+    const boundary = `----logsift${randomBytes(12).toString('hex')}`;
+    const payload = Buffer.concat([
+      Buffer.from(
+        `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="${prefix}-saved-objects.ndjson"\r\nContent-Type: application/ndjson\r\n\r\n`,
+      ),
+      Buffer.from(ndjson),
+      Buffer.from(`\r\n--${boundary}--\r\n`),
+    ]);
+    headers['content-type'] = `multipart/form-data; boundary=${boundary}`;
+    headers['content-length'] = String(payload.length);
 
-    let res: Response;
+    const label = { label: 'Kibana', envPrefix: 'KIBANA' };
+    let res: { status: number; text: string };
     try {
-      res = await fetch(url, { method: 'POST', headers, body: form, signal: AbortSignal.timeout(60_000) });
+      const { trustedCaPem } = await import('../sinks/elasticsearch/tls.ts');
+      const ca = url.protocol === 'https:' ? await trustedCaPem(kibana, label) : undefined;
+      res = await post(url, headers, payload, ca, 60_000);
     } catch (err) {
+      if (err instanceof LogsiftError) throw err;
+      const { httpFailure } = await import('../sinks/elasticsearch/tls.ts');
+      const f = httpFailure(err, { ...label, url: url.toString(), service: kibana as HttpServiceConfig });
       throw new LogsiftError(
-        'ES_CONNECT',
-        `logsift kibana: cannot reach Kibana at ${url.origin}: ${(err as Error).message}`,
-        { cause: err },
+        f.code,
+        `logsift kibana: ${f.code === 'ES_CONNECT' ? `cannot reach Kibana at ${url.origin}: ${(err as Error).message}` : f.message}`,
+        {
+          cause: err,
+        },
       );
     }
-    const text = await res.text();
+    const text = res.text;
     let body: ImportResponse;
     try {
       body = JSON.parse(text) as ImportResponse;
@@ -145,7 +199,7 @@ export const command: Command = {
       io.stderr.write(`logsift kibana: import failed: HTTP ${res.status}: ${text.slice(0, 300)}\n`);
       return 1;
     }
-    if (!res.ok) {
+    if (res.status < 200 || res.status > 299) {
       io.stderr.write(
         `logsift kibana: import failed: HTTP ${res.status}: ${body.message ?? text.slice(0, 300)}\n`,
       );
@@ -163,6 +217,30 @@ export const command: Command = {
     return body.success === true && errors.length === 0 ? 0 : 1;
   },
 };
+
+/** One POST with a fixed body; `ca` = the only CA trusted for https (undefined: the system CAs). */
+function post(
+  url: URL,
+  headers: Record<string, string>,
+  body: Buffer,
+  ca: string | undefined,
+  timeoutMs: number,
+): Promise<{ status: number; text: string }> {
+  return new Promise((resolve, reject) => {
+    const options = { method: 'POST', headers, ...(ca !== undefined ? { ca } : {}) };
+    const req = (url.protocol === 'https:' ? httpsRequest : httpRequest)(url, options, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () =>
+        resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') }),
+      );
+      res.on('error', reject);
+    });
+    req.setTimeout(timeoutMs, () => req.destroy(new Error(`no answer within ${timeoutMs / 1000} s`)));
+    req.on('error', reject);
+    req.end(body);
+  });
+}
 
 /** The command's entry point: argv after `kibana`, process streams; returns the exit code. */
 export async function kibanaCommand(argv: string[]): Promise<number> {

@@ -1,4 +1,4 @@
-/** `logsift replay`: the full pipeline over a file or stdin, NDJSON output, then the report. */
+/** `logsift replay`: the full pipeline over files or stdin, NDJSON output, then the report. */
 import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -10,6 +10,7 @@ import { renderHtml } from '../report/render/html.ts';
 import { renderJson } from '../report/render/json.ts';
 import { renderMarkdown } from '../report/render/markdown.ts';
 import { renderTable } from '../report/render/table.ts';
+import { expandInputs } from '../sources/file/index.ts';
 import { COMMON_OPTIONS, parseCommandArgs } from './args.ts';
 import type { CliIO, Command } from './types.ts';
 
@@ -25,14 +26,20 @@ export const SAMPLE_FILE = resolve(
 const FORMATS = ['table', 'json', 'md', 'html'] as const;
 type Format = (typeof FORMATS)[number];
 
-const HELP = `Usage: logsift replay (FILE | - | --sample) [options]
+const HELP = `Usage: logsift replay (INPUT... | --sample) [options]
 
-Run the whole pipeline — parse, classify, exact counting in epochs — over a log file (plain or
+Run the whole pipeline — parse, classify, exact counting in epochs — over log files (plain or
 gzipped) or stdin, without Kafka or Elasticsearch. Writes into --out DIR:
   summaries.ndjson   one summary / dead-letter counter document per line
   stats.ndjson       noise-reduction stats per component and hour
 as Elasticsearch hits: {"_index": ..., "_id": ..., "_source": {...}}. Then prints the report.
 Fails (exit 3) if the counts do not add up to the lines read.
+
+INPUT is a file, a directory (every file below it), a pattern (* ? [...] **, quoted so that
+logsift expands it), or '-' for stdin. Each input is its own partition, numbered in the order
+given (a directory's or pattern's files sorted). The pod, namespace and container of kubelet
+log files (/var/log/containers/*.log, /var/log/pods/...) come from their names. Lines may carry
+the prefixes of kubectl logs --timestamps/--prefix, stern, syslog/journalctl or svlogd.
 
 Options:
       --sample                 use the bundled one-day sample (samples/calico-day.log.gz)
@@ -49,12 +56,14 @@ Options:
 Examples:
   logsift replay --sample
   logsift replay /var/log/containers/calico-node-*.log --out /tmp/sift --bucket tier-exists=1d
+  logsift replay '/var/log/pods/calico-system_*/**/*.log' -q
   kubectl logs -n calico-system deploy/calico-kube-controllers | logsift replay - --format md
+  kubectl logs -n calico-system -l k8s-app=calico-node --prefix --all-containers | logsift replay -
 `;
 
 export const command: Command = {
   name: 'replay',
-  summary: 'Run the full pipeline over a file or stdin',
+  summary: 'Run the full pipeline over files or stdin',
   help: HELP,
   async run(argv, io) {
     const { values, positionals } = parseCommandArgs(
@@ -68,7 +77,7 @@ export const command: Command = {
         format: { type: 'string', short: 'f', default: 'table' },
         quiet: { type: 'boolean', short: 'q' },
       },
-      1,
+      Number.POSITIVE_INFINITY,
     );
     const format = values.format as string;
     if (!(FORMATS as readonly string[]).includes(format)) {
@@ -77,7 +86,7 @@ export const command: Command = {
         `logsift replay: --format must be one of ${FORMATS.join(', ')}, got '${format}'`,
       );
     }
-    let input: string;
+    let inputs: string[];
     if (values.sample) {
       if (positionals.length > 0) {
         throw new LogsiftError('USAGE', 'logsift replay: give either FILE or --sample, not both');
@@ -88,9 +97,9 @@ export const command: Command = {
           `bundled sample missing: ${SAMPLE_FILE} (run: node --import tsx scripts/gen-sample.ts)`,
         );
       }
-      input = SAMPLE_FILE;
-    } else if (positionals[0] !== undefined) {
-      input = positionals[0];
+      inputs = [SAMPLE_FILE];
+    } else if (positionals.length > 0) {
+      inputs = expandInputs(positionals);
     } else {
       throw new LogsiftError(
         'USAGE',
@@ -98,12 +107,12 @@ export const command: Command = {
       );
     }
     const config = loadConfig({ env: io.env, configFile: values.config, buckets: values.bucket });
-    return replay(input, values.out as string, format as Format, values.quiet === true, config, io);
+    return replay(inputs, values.out as string, format as Format, values.quiet === true, config, io);
   },
 };
 
 async function replay(
-  input: string,
+  input: readonly string[],
   outDir: string,
   format: Format,
   quiet: boolean,
@@ -139,5 +148,6 @@ function progressLine(p: Progress): string {
 
 function summaryLine(r: FilePipelineResult, outDir: string): string {
   const spill = r.sink.spilled > 0 ? `; ${r.sink.spilled} documents spilled early (file.maxDocs cap)` : '';
-  return `logsift: ${r.unitsRead} lines -> ${r.sink.summaries} summaries + ${r.sink.stats} stats in ${join(outDir)} (${(r.elapsedMs / 1000).toFixed(1)} s; counts verified${spill})\n`;
+  const files = r.inputs.length > 1 ? ` from ${r.inputs.length} inputs` : '';
+  return `logsift: ${r.unitsRead} lines${files} -> ${r.sink.summaries} summaries + ${r.sink.stats} stats in ${join(outDir)} (${(r.elapsedMs / 1000).toFixed(1)} s; counts verified${spill})\n`;
 }

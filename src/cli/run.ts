@@ -8,12 +8,15 @@
  * shutdownTimeoutMs; 2 for usage/configuration errors.
  */
 import { hostname } from 'node:os';
-import { loadConfig } from '../config/index.ts';
+import { configWarnings, loadConfig } from '../config/index.ts';
 import { exitCodeOf, isLogsiftError, LogsiftError } from '../errors.ts';
 import { KafkaPipeline } from '../pipeline/kafka-pipeline.ts';
+import { FindingsService } from '../report/findings-service.ts';
+import { connectElasticsearch } from '../sinks/elasticsearch/probe.ts';
 import { installIndexTemplates, precreateDailyIndices } from '../sinks/elasticsearch/setup.ts';
-import { clusterHealth, createEsClient, EsCounterStore } from '../sinks/elasticsearch/store.ts';
+import { clusterHealth, type EsClient, EsCounterStore } from '../sinks/elasticsearch/store.ts';
 import { KafkaSource, topicConfigProblems } from '../sources/kafka/index.ts';
+import { probeKafka } from '../sources/kafka/probe.ts';
 import { startTelemetryServer, type TelemetryServer } from '../telemetry/http.ts';
 import { createLogger, type Logger } from '../telemetry/logger.ts';
 import { createRunMetrics } from '../telemetry/metrics.ts';
@@ -37,9 +40,19 @@ Environment (wins over --config):
   ES_URL                Elasticsearch URL                              (required)
   LOGSIFT_GROUP_ID      consumer group (default logsift)
   LOGSIFT_INDEX_PREFIX  index prefix (default logsift): <prefix>-summaries-YYYY.MM.DD, <prefix>-stats-*
-  ES_USERNAME / ES_PASSWORD or ES_API_KEY
+  ES_USERNAME + ES_PASSWORD_FILE (or ES_PASSWORD), or ES_API_KEY_FILE (or ES_API_KEY)
+  ES_CA_FILE or ES_CA_FINGERPRINT   the CA of an https Elasticsearch
+  KAFKA_TLS=true, KAFKA_TLS_CA_FILE, KAFKA_TLS_CERT_FILE + KAFKA_TLS_KEY_FILE   TLS to Kafka
+  KAFKA_SASL_MECHANISM (plain|scram-sha-256|scram-sha-512), KAFKA_SASL_USERNAME,
+  KAFKA_SASL_PASSWORD_FILE (or KAFKA_SASL_PASSWORD)
   LOGSIFT_HTTP_PORT     port of /metrics /healthz /readyz (default 9464; 0 = any free port)
   LOGSIFT_LOG_LEVEL     trace|debug|info|warn|error (default info)
+  LOGSIFT_STARTUP_TIMEOUT_MS  how long unreachable servers are retried at start (default 30000)
+
+Start-up: Kafka and Elasticsearch are probed in parallel. Unreachable ones are retried until
+startup.timeoutMs, then run exits 1 with one line naming the address; rejected credentials, an
+untrusted certificate or a TLS/plaintext mismatch exit 2 at once. \`logsift config show\` prints
+the effective configuration with secrets redacted.
 
 Dead letters (binary, oversize, broken JSON envelope, empty) go to <topic>.dlq with headers
 logsift.reason / logsift.source.{topic,partition,offset} and are counted as dlq:<reason> summaries.
@@ -55,8 +68,6 @@ export interface RunOptions {
   /** Install SIGTERM/SIGINT handlers (default true). */
   readonly handleSignals?: boolean;
 }
-
-const START_RETRY_MS = 60_000;
 
 /** A stop signal arrived while still starting: shut down cleanly, exit 0. */
 class ShutdownBeforeStart extends Error {}
@@ -77,14 +88,13 @@ export async function runCommand(
     require: ['kafka', 'elasticsearch'],
   });
   const log = createLogger(config.log.level, { command: 'run' });
+  for (const w of configWarnings(config)) log.warn({ security: true }, w);
+  const startDeadline = Date.now() + config.startup.timeoutMs;
   const instanceId = `${hostname()}-${process.pid}`;
   const metrics = createRunMetrics();
-  const es = createEsClient(config.elasticsearch);
-  const store = new EsCounterStore(es, {
-    maxBulkBytes: config.elasticsearch.maxBulkBytes,
-    refresh: config.elasticsearch.refresh,
-    indexPrefix: config.aggregate.indexPrefix,
-  });
+  // Built once Elasticsearch answered (its CA may come from the server's chain by fingerprint).
+  let es: EsClient | undefined;
+  let pipeline: KafkaPipeline | undefined;
   const source = new KafkaSource(config.kafka, log);
   let http: TelemetryServer | undefined;
   let esReachable = false;
@@ -101,9 +111,7 @@ export async function runCommand(
     resolveFinished?.(code);
   };
 
-  const pipeline = new KafkaPipeline({ config, source, store, log, metrics, instanceId });
-  metrics.observePartitions(() => pipeline.partitionCounters);
-
+  let findings: FindingsService | undefined;
   const onSignal = (sig: NodeJS.Signals): void => {
     log.info({ signal: sig }, 'shutdown requested');
     fatal(0);
@@ -125,24 +133,71 @@ export async function runCommand(
       readiness: () => {
         const reasons: string[] = [];
         if (!running) reasons.push('consumer not running');
-        if (!pipeline.joined) reasons.push('consumer not joined to the group');
+        if (!pipeline?.joined) reasons.push('consumer not joined to the group');
         if (!esReachable) reasons.push('elasticsearch unreachable');
-        const halted = pipeline.haltedPartitions;
+        const halted = pipeline?.haltedPartitions ?? [];
         if (halted.length > 0) reasons.push(`halted partitions: ${halted.join(', ')}`);
         return { ready: reasons.length === 0, reasons };
       },
     });
     log.info({ port: http.port, host: http.host }, 'telemetry http listening (/metrics /healthz /readyz)');
 
+    // Both servers at once, one deadline; a problem that retrying cannot fix ends the wait at once.
+    let startupFailed = false;
+    const stopped = (): boolean => stopRequested || startupFailed;
+    const probes = {
+      es: connectElasticsearch(config.elasticsearch, log, { deadline: startDeadline, stopped }),
+      kafka: probeKafka(config.kafka, log, { deadline: startDeadline, stopped }),
+    };
+    const failures: LogsiftError[] = [];
+    await new Promise<void>((resolveProbes) => {
+      let pending = 2;
+      const settle = (): void => {
+        if (--pending === 0) resolveProbes();
+      };
+      for (const p of [probes.es, probes.kafka] as Promise<unknown>[]) {
+        p.then(settle, (err: unknown) => {
+          const e = isLogsiftError(err)
+            ? err
+            : new LogsiftError('INTERNAL', String((err as Error).message ?? err));
+          failures.push(e);
+          if (!e.retriable) {
+            startupFailed = true;
+            resolveProbes();
+          }
+          settle();
+        });
+      }
+      void finished.then(() => resolveProbes());
+    });
+    if (stopRequested) throw new ShutdownBeforeStart();
+    if (failures.length > 0) {
+      // The most useful first: what the user must change (exit 2) before what is unreachable.
+      failures.sort((a, b) => Number(a.retriable) - Number(b.retriable));
+      for (const f of failures.slice(1)) log.error({ code: f.code }, f.message);
+      throw failures[0];
+    }
+    const client = await probes.es;
+    es = client;
+    const store = new EsCounterStore(client, {
+      maxBulkBytes: config.elasticsearch.maxBulkBytes,
+      refresh: config.elasticsearch.refresh,
+      indexPrefix: config.aggregate.indexPrefix,
+    });
+    const p = new KafkaPipeline({ config, source, store, log, metrics, instanceId });
+    pipeline = p;
+    metrics.observePartitions(() => p.partitionCounters);
+    const budget = (): number => Math.max(5_000, startDeadline - Date.now());
+
     const replicas = config.elasticsearch.replicas;
     const setup = await untilDone(
       log,
       'elasticsearch setup',
-      START_RETRY_MS,
+      budget(),
       () => stopRequested,
       () =>
         installIndexTemplates(
-          es,
+          client,
           {
             prefix: config.aggregate.indexPrefix,
             replicas,
@@ -153,9 +208,18 @@ export async function runCommand(
     );
     esReachable = true;
     log.info(setup, 'index templates installed');
+    // Findings over the live summaries every findings.service.interval (src/report/findings-service.ts).
+    findings = new FindingsService({
+      client,
+      prefix: config.aggregate.indexPrefix,
+      config: config.findings,
+      log,
+      metrics,
+      ...(replicas === undefined ? {} : { replicas }),
+    });
     // Today's and tomorrow's daily indices exist before their first bulk (checked hourly).
     const precreate = (): void => {
-      precreateDailyIndices(es, config.aggregate.indexPrefix, Date.now()).then(
+      precreateDailyIndices(client, config.aggregate.indexPrefix, Date.now()).then(
         ({ created, failed }) => {
           if (created.length > 0) log.info({ created }, 'daily indices pre-created');
           if (failed.length > 0)
@@ -169,7 +233,7 @@ export async function runCommand(
     indexTimer.unref();
 
     healthTimer = setInterval(() => {
-      clusterHealth(es, 3_000).then(
+      clusterHealth(client, 3_000).then(
         () => {
           esReachable = true;
         },
@@ -183,7 +247,7 @@ export async function runCommand(
     await untilDone(
       log,
       'kafka connect',
-      START_RETRY_MS,
+      budget(),
       () => stopRequested,
       () => source.connect(),
     );
@@ -201,11 +265,11 @@ export async function runCommand(
       );
     }
     if (stopRequested) throw new ShutdownBeforeStart();
-    await source.run((batch, control) => pipeline.handleBatch(batch, control), {
-      onJoin: (info) => pipeline.onJoin(info.memberId, info.assignment),
-      onHeartbeat: () => pipeline.onHeartbeat(),
+    await source.run((batch, control) => p.handleBatch(batch, control), {
+      onJoin: (info) => p.onJoin(info.memberId, info.assignment),
+      onHeartbeat: () => p.onHeartbeat(),
       onCrash: (error, restart) => {
-        pipeline.onLeave();
+        p.onLeave();
         if (restart) {
           log.error({ err: error.message }, 'consumer crashed; kafkajs restarts it');
         } else {
@@ -213,9 +277,10 @@ export async function runCommand(
           fatal(1);
         }
       },
-      onStop: () => pipeline.onLeave(),
+      onStop: () => p.onLeave(),
     });
     running = true;
+    findings?.start();
     log.info(
       {
         topics: config.kafka.topics instanceof RegExp ? String(config.kafka.topics) : config.kafka.topics,
@@ -227,22 +292,41 @@ export async function runCommand(
     options.onReady?.({ httpPort: http.port });
     code = await finished;
   } catch (err) {
-    log.error(
-      { err: (err as Error).message, code: isLogsiftError(err) ? err.code : undefined },
-      'run failed',
-    );
-    code = exitCodeOf(err);
-    if (code === 0) code = 1;
+    if (err instanceof ShutdownBeforeStart) {
+      code = 0;
+    } else if (isLogsiftError(err)) {
+      // One line that names the problem; the library's stack only at debug.
+      log.error({ code: err.code, exitCode: err.exitCode }, err.message);
+      // Message and stack only: a client error object can carry the request (and its auth header).
+      const cause = err.cause as Error | undefined;
+      if (cause !== undefined) log.debug({ cause: cause.message, stack: cause.stack }, 'cause');
+      code = err.exitCode;
+    } else {
+      const e = err as Error & { type?: string };
+      if (e.name?.startsWith('KafkaJS')) {
+        // A library error: its message at error, its stack only at debug.
+        const msg =
+          e.type === 'UNKNOWN_TOPIC_OR_PARTITION'
+            ? `an input topic does not exist on the brokers (${e.message}); create it or fix LOGSIFT_TOPICS / kafka.topics`
+            : `Kafka: ${e.message}`;
+        log.error({ code: e.type ?? e.name }, msg);
+        log.debug({ stack: e.stack }, 'cause');
+      } else {
+        log.error({ err: e.message, stack: e.stack }, 'run failed');
+      }
+      code = exitCodeOf(err);
+    }
+    if (code === 0 && !(err instanceof ShutdownBeforeStart)) code = 1;
   }
 
   // Shutdown: no new epoch; the current one finishes or is abandoned by the deadline; disconnect.
   const started = Date.now();
   const deadline = started + config.shutdownTimeoutMs;
-  pipeline.stop(deadline - 2_000);
+  pipeline?.stop(deadline - 2_000);
   running = false;
   const done = (async () => {
     await source.disconnect();
-    await pipeline.idle();
+    await pipeline?.idle();
   })();
   const timedOut = await Promise.race([
     done.then(() => false),
@@ -250,8 +334,9 @@ export async function runCommand(
   ]);
   if (healthTimer) clearInterval(healthTimer);
   if (indexTimer) clearInterval(indexTimer);
+  await findings?.stop();
   await http?.close();
-  await es.close().catch(() => undefined);
+  await es?.close().catch(() => undefined);
   if (handleSignals) {
     process.off('SIGTERM', onSignal);
     process.off('SIGINT', onSignal);

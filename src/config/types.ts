@@ -1,5 +1,7 @@
 /** The resolved, frozen configuration every component receives (injected, never read from env). */
 import type { Category } from '../domain/classification.ts';
+import type { FindingsConfig } from '../findings/config.ts';
+import type { Secret } from './secret.ts';
 
 export type BucketCategory = Category | 'dead-letter';
 export type LogLevel = 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal' | 'silent';
@@ -40,11 +42,11 @@ export interface Config {
     readonly topics: readonly string[] | RegExp;
     readonly groupId: string;
     readonly clientId: string;
-    readonly ssl: boolean;
+    readonly tls: KafkaTlsConfig;
     readonly sasl?: {
-      readonly mechanism: 'plain' | 'scram-sha-256' | 'scram-sha-512';
+      readonly mechanism: SaslMechanism;
       readonly username: string;
-      readonly password: string;
+      readonly password: Secret;
     };
     readonly sessionTimeoutMs: number;
     readonly heartbeatIntervalMs: number;
@@ -53,21 +55,43 @@ export interface Config {
     readonly maxBytesPerPartition: number;
     readonly partitionsConsumedConcurrently: number;
   };
-  readonly elasticsearch: {
-    readonly url?: string;
-    readonly username?: string;
-    readonly password?: string;
-    readonly apiKey?: string;
-    readonly caFile?: string;
+  readonly elasticsearch: HttpServiceConfig & {
     readonly requestTimeoutMs: number;
     readonly maxBulkBytes: number;
     /** index.number_of_replicas for the installed templates; undefined = the template's. */
     readonly replicas?: number;
     readonly refresh: boolean | 'wait_for';
   };
+  readonly kibana: HttpServiceConfig;
   readonly http: { readonly port: number; readonly host: string };
+  readonly startup: { readonly timeoutMs: number };
   readonly shutdownTimeoutMs: number;
   readonly log: { readonly level: LogLevel };
+  /** Thresholds of the findings (src/findings/config.ts). */
+  readonly findings: FindingsConfig;
   /** Where values came from, for `--help`-style diagnostics: config file path and env vars applied. */
   readonly provenance: { readonly configFile: string | null; readonly env: readonly string[] };
+}
+
+export type SaslMechanism = 'plain' | 'scram-sha-256' | 'scram-sha-512';
+
+export interface KafkaTlsConfig {
+  /** TLS on: kafka.tls.enabled, or implied by a CA/cert/key file. */
+  readonly enabled: boolean;
+  readonly caFile?: string;
+  readonly certFile?: string;
+  readonly keyFile?: string;
+  readonly servername?: string;
+  readonly insecureSkipVerify: boolean;
+}
+
+/** Elasticsearch and Kibana: where, who, and which CA. */
+export interface HttpServiceConfig {
+  readonly url?: string;
+  readonly username?: string;
+  readonly password?: Secret;
+  readonly apiKey?: Secret;
+  readonly caFile?: string;
+  /** Normalised: 64 upper-case hex digits joined by colons (`AA:BB:...`). */
+  readonly caFingerprint?: string;
 }

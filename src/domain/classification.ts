@@ -21,8 +21,10 @@ export const CATEGORIES: readonly Category[] = [
 
 export interface Classification {
   /**
-   * 16 lowercase hex chars: a content hash of (ruleset version, component, level, template).
-   * A pure function of the record: no other record, order, clock or process may change it.
+   * 16 lowercase hex chars. For a line that matched a statement of the library: a hash of (ruleset
+   * version, level, the statement's kind, format and keys, and for netlink failures the errno);
+   * otherwise of (ruleset version, component, level, masked template). A pure function of the
+   * record and the ruleset: no other record, order, clock or process may change it.
    */
   readonly fingerprint: string;
   readonly category: Category;
@@ -35,6 +37,13 @@ export interface Classification {
   readonly params: Readonly<Record<string, string>>;
   /** Optional coarser label from an online miner: never part of any key. */
   readonly pattern?: string;
+  /** Id of the Calico log statement that printed the line (statement library), when one matched. */
+  readonly statement?: string;
+  /**
+   * For a line that does not print its component (record.componentFromLine false): the component
+   * named by its statement or source file; the record is counted under it (classifyRecord).
+   */
+  readonly component?: string;
 }
 
 export interface ClassifiedRecord {

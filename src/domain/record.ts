@@ -11,11 +11,29 @@
 /** Calico level words (libcalico-go logutils) plus UNKNOWN for formats without a level (BIRD, unparsed). */
 export type Level = 'DEBUG' | 'INFO' | 'WARNING' | 'ERROR' | 'FATAL' | 'PANIC' | 'UNKNOWN';
 
-/** The line format recognised inside any wrapper. */
-export type LineFormat = 'calico' | 'bird' | 'klog' | 'logrus' | 'gopanic' | 'unparsed';
+/**
+ * The line format recognised inside any wrapper. `zap`: the JSON lines of tigera-operator
+ * (controller-runtime's zap production encoder).
+ */
+export type LineFormat = 'calico' | 'bird' | 'klog' | 'logrus' | 'zap' | 'gopanic' | 'unparsed';
 
-/** The outer wrapper the unit arrived in. */
-export type Wrapper = 'raw' | 'cri' | 'docker' | 'fluentbit' | 'vector' | 'filebeat' | 'otel';
+/**
+ * The outer wrapper the unit arrived in: a shipper envelope, or a text prefix a tool put in front
+ * of the line (`kubectl` logs --timestamps / --prefix, `stern`, `syslog` / journalctl, runit's
+ * `svlogd` timestamps).
+ */
+export type Wrapper =
+  | 'raw'
+  | 'cri'
+  | 'docker'
+  | 'fluentbit'
+  | 'vector'
+  | 'filebeat'
+  | 'otel'
+  | 'kubectl'
+  | 'stern'
+  | 'syslog'
+  | 'svlogd';
 
 /** Where a unit came from. For a file source: topic = file label, partition 0, offset = 0-based line index. */
 export interface SourcePosition {
@@ -36,6 +54,11 @@ export interface SourceUnit {
   readonly value: Uint8Array | string;
   /** Kafka message key, if any (never used for keys of documents). */
   readonly key?: string | null;
+  /**
+   * What the source knows of the unit's origin (a kubelet log file's name): merged into the
+   * record's `kubernetes`, filling only the fields the envelope left empty (envelope values win).
+   */
+  readonly meta?: KubernetesMeta;
 }
 
 export interface KubernetesMeta {
@@ -43,6 +66,8 @@ export interface KubernetesMeta {
   namespace?: string;
   pod?: string;
   container?: string;
+  /** Container image as the shipper reports it, e.g. `docker.io/calico/node:v3.29.1`. */
+  image?: string;
 }
 
 /** Flags are deterministic facts about the bytes of a record. */
@@ -79,6 +104,12 @@ export interface LogRecord {
   readonly level: Level;
   /** felix, typha, kube-controllers, cni-plugin, ipam, bird, bird6, confd, calico-apiserver, startup, ... 'unknown'. */
   readonly component: string;
+  /**
+   * false when the line itself does not name its component (`route_table.go 303:` of old releases,
+   * klog): `component` is then the container's, or `unknown`, and classify may name the component
+   * from the statement that printed the line. Absent means true.
+   */
+  readonly componentFromLine?: boolean;
   readonly pid: number | null;
   /** Source file and line as printed by Calico (`route_table.go`, 857), or klog's file:line. */
   readonly originFile: string | null;

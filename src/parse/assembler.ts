@@ -32,8 +32,15 @@ import type {
   Wrapper,
 } from '../domain/record.ts';
 import { decodeUnit } from './decode.ts';
-import { type Stream, unwrap } from './envelopes/index.ts';
-import { isGoroutineHeader, isPanicContinuation, type ParsedLine, parseLine } from './formats/index.ts';
+import { type LineHints, type Stream, unwrap } from './envelopes/index.ts';
+import {
+  applyHints,
+  isGoroutineHeader,
+  isPanicContinuation,
+  logrusInner,
+  type ParsedLine,
+  parseLineOnce,
+} from './formats/index.ts';
 import { unparsedLine } from './formats/unparsed.ts';
 import { type ParseOptions, resolveParseOptions } from './options.ts';
 import { type ZoneConverter, zoneConverter } from './timestamp.ts';
@@ -80,6 +87,8 @@ interface Head {
   readonly envelopeTimeMs: number | null;
   readonly stream: Stream | null;
   readonly kubernetes: KubernetesMeta;
+  /** A syslog header's facts for the line (else null). */
+  readonly hints: LineHints | null;
 }
 
 /** One logical line, possibly spanning several units (CRI partials). */
@@ -216,8 +225,11 @@ function startKind(p: ParsedLine, line: string): GroupKind | null {
     return null;
   }
   if (p.format === 'gopanic') return 'panic';
-  // klog Fatal dumps goroutine stacks; logrus-text Panic panics.
-  if ((p.format === 'klog' && p.level === 'FATAL') || (p.format === 'logrus' && p.level === 'PANIC')) {
+  // klog Fatal dumps goroutine stacks; logrus-text and zap Panic panic.
+  if (
+    (p.format === 'klog' && p.level === 'FATAL') ||
+    ((p.format === 'logrus' || p.format === 'zap') && p.level === 'PANIC')
+  ) {
     return 'panic';
   }
   void line;
@@ -290,6 +302,7 @@ export class PartitionAssembler {
       this.#dead(unit, 'oversize', d.bytes);
       return;
     }
+    const srcMeta = unit.meta;
     let flags = d.flags.length === 0 ? 0 : flagBits(d.flags);
     let piece: Piece;
     let partial = false;
@@ -298,14 +311,16 @@ export class PartitionAssembler {
         this.#dead(unit, 'binary', d.bytes);
         return;
       }
-      piece = this.#piece(unit, rawHead(pos), d.bytes, d.text, flags, true);
+      piece = this.#piece(unit, rawHead(pos, srcMeta), d.bytes, d.text, flags, true);
     } else if (isBlank(d.text)) {
-      const rawGroup = s.keys.get(RAW_KEY)?.group;
-      if (rawGroup?.kind === 'panic') piece = this.#piece(unit, rawHead(pos), d.bytes, '', flags, false);
-      else if (o.deadLetter.empty === 'dead-letter') {
+      // A blank line inside a Go trace belongs to it (the raw key, or the source's meta key).
+      const rawGroup = s.keys.get(srcMeta === undefined ? RAW_KEY : keyOf(srcMeta, null))?.group;
+      if (rawGroup?.kind === 'panic') {
+        piece = this.#piece(unit, rawHead(pos, srcMeta), d.bytes, '', flags, false);
+      } else if (o.deadLetter.empty === 'dead-letter') {
         this.#dead(unit, 'empty', d.bytes);
         return;
-      } else piece = this.#piece(unit, rawHead(pos), d.bytes, d.text, flags, false);
+      } else piece = this.#piece(unit, rawHead(pos, srcMeta), d.bytes, d.text, flags, false);
     } else {
       const u = unwrap(d.text);
       if (!u.ok) {
@@ -314,14 +329,15 @@ export class PartitionAssembler {
           return;
         }
         flags |= BIT['broken-envelope'];
-        piece = this.#piece(unit, rawHead(pos), d.bytes, d.text, flags, true);
+        piece = this.#piece(unit, rawHead(pos, srcMeta), d.bytes, d.text, flags, true);
       } else {
         const head: Head = {
           position: pos,
           wrapper: u.wrapper,
           envelopeTimeMs: u.envelopeTimeMs,
           stream: u.stream,
-          kubernetes: u.kubernetes,
+          kubernetes: srcMeta === undefined ? u.kubernetes : mergeMeta(u.kubernetes, srcMeta),
+          hints: u.hints ?? null,
         };
         piece = this.#piece(unit, head, d.bytes, u.text, flags, false);
         partial = u.partial;
@@ -492,9 +508,9 @@ export class PartitionAssembler {
   #processPieceInner(key: string | null, piece: Piece): void {
     const s = this.#s;
     const o = this.#opts;
-    const text = piece.text;
+    let text = piece.text;
     const lines = text.indexOf('\n') < 0 ? null : text.split('\n');
-    const firstLine = lines ? lines[0]! : text;
+    let firstLine = lines ? lines[0]! : text;
     let ks = key === null ? undefined : s.keys.get(key);
     const g = ks?.group;
     if (ks && g) {
@@ -530,7 +546,19 @@ export class PartitionAssembler {
       );
       return;
     }
-    const parsed = parseLine(firstLine);
+    let parsed = parseLineOnce(firstLine);
+    if (parsed.format === 'logrus') {
+      // A Calico line re-logged by a logrus wrapper: the record is the inner line.
+      const inner = logrusInner(parsed);
+      if (inner !== null) {
+        firstLine = parsed.message;
+        parsed = inner;
+        if (lines) lines[0] = firstLine;
+        text = lines ? lines.join('\n') : firstLine;
+      }
+    }
+    const hints = piece.head.hints;
+    if (hints !== null) parsed = applyHints(parsed, firstLine, hints);
     const kind = startKind(parsed, firstLine);
     if (kind === null) {
       this.#complete(
@@ -795,6 +823,7 @@ export class PartitionAssembler {
       envelopeTimeMs: env,
       level: p.level as Level,
       component: componentOf(p, k),
+      componentFromLine: p.component !== null,
       pid: p.pid,
       originFile: p.originFile,
       originLine: p.originLine,
@@ -822,8 +851,52 @@ export class PartitionAssembler {
   }
 }
 
-function rawHead(position: SourcePosition): Head {
-  return { position, wrapper: 'raw', envelopeTimeMs: null, stream: null, kubernetes: NO_META };
+function rawHead(position: SourcePosition, meta: KubernetesMeta | undefined): Head {
+  return {
+    position,
+    wrapper: 'raw',
+    envelopeTimeMs: null,
+    stream: null,
+    kubernetes: meta ?? NO_META,
+    hints: null,
+  };
+}
+
+/** One-entry memo of mergeMeta (a file's units share one meta; a pure cache). */
+let mergedEnv: KubernetesMeta | null = null;
+let mergedSrc: KubernetesMeta | null = null;
+let merged: KubernetesMeta = NO_META;
+
+/**
+ * The envelope's meta with the fields it left empty filled from the source's (SourceUnit.meta):
+ * envelope values win. Returns one of the two objects when nothing needs filling.
+ */
+function mergeMeta(env: KubernetesMeta, src: KubernetesMeta): KubernetesMeta {
+  if (env === mergedEnv && src === mergedSrc) return merged;
+  let out: KubernetesMeta;
+  if (
+    (env.node !== undefined || src.node === undefined) &&
+    (env.namespace !== undefined || src.namespace === undefined) &&
+    (env.pod !== undefined || src.pod === undefined) &&
+    (env.container !== undefined || src.container === undefined) &&
+    (env.image !== undefined || src.image === undefined)
+  ) {
+    out = env;
+  } else if (
+    env.node === undefined &&
+    env.namespace === undefined &&
+    env.pod === undefined &&
+    env.container === undefined &&
+    env.image === undefined
+  ) {
+    out = src;
+  } else {
+    out = Object.freeze({ ...src, ...env });
+  }
+  mergedEnv = env;
+  mergedSrc = src;
+  merged = out;
+  return out;
 }
 
 function appendPiece(into: Piece, next: Piece): void {
@@ -847,10 +920,16 @@ function feed(g: Group, line: string): void {
   } else if (!g.afterGoroutine && isGoroutineHeader(line)) g.afterGoroutine = true;
 }
 
+/**
+ * Containers whose name is not their component: calico/node's init container `install-cni` runs
+ * the CNI installer (calico manifests and tigera-operator name it so; cni-plugin/pkg/install).
+ */
+const CONTAINER_COMPONENTS: ReadonlyMap<string, string> = new Map([['install-cni', 'cni-installer']]);
+
 function componentOf(p: ParsedLine, k: KubernetesMeta): string {
   if (p.component !== null) return p.component;
-  if (p.format === 'klog' || p.format === 'logrus') return k.container ?? 'calico-apiserver';
-  return k.container ?? 'unknown';
+  const c = k.container === undefined ? undefined : (CONTAINER_COMPONENTS.get(k.container) ?? k.container);
+  return c ?? 'unknown';
 }
 
 function cloneGroup(g: Group | null): Group | null {

@@ -24,7 +24,7 @@ import {
   type WriteResult,
   withDoc,
 } from '../aggregate/store.ts';
-import { classify, RULESET_VERSION } from '../classify/index.ts';
+import { classifyRecord, RULESET_VERSION } from '../classify/index.ts';
 import { type Config, toAggregateConfig } from '../config/index.ts';
 import type { CounterDoc } from '../domain/documents.ts';
 import type { DeadLetter } from '../domain/record.ts';
@@ -552,7 +552,7 @@ export class KafkaPipeline {
     if (dls.length > 0) ctx.pendingDls.push(...dls);
     for (const r of records) {
       if (ctx.pendingDls.length > 0) this.#releaseDeadLetters(ctx, epoch, deadLetters, r.position.offset);
-      epoch.add({ record: r, classification: classify(r) });
+      epoch.add(classifyRecord(r));
     }
   }
 

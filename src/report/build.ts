@@ -2,6 +2,8 @@
  * ReportFacts -> ReportModel: ordering, shares, reductions, caps and the known-issue hints. Shared by
  * both backends so that equal facts give an equal model (test/integration/report-es.test.ts).
  */
+import { DEFAULT_FINDINGS_CONFIG } from '../findings/config.ts';
+import { computeFindings } from '../findings/detect.ts';
 import {
   type Agg,
   addAgg,
@@ -66,7 +68,7 @@ export async function buildModel(facts: ReportFacts, options: ReportOptions = {}
   const topFp = [...fpEntries].sort(sortFp).slice(0, top);
   const seenBefore = facts.seenBefore;
   const newFp = fpEntries.filter(([fp]) => seenBefore === null || !seenBefore.has(fp));
-  const newTop = [...newFp].sort(sortFp).slice(0, top);
+  const newTop = seenBefore === null ? [] : [...newFp].sort(sortFp).slice(0, top);
   const wanted = [...new Set([...topFp, ...newTop].map(([fp]) => fp))].sort();
   const details = wanted.length > 0 ? await facts.details(wanted) : new Map<string, FingerprintDetails>();
   const fpRow = ([fp, f]: [string, FingerprintFacts]): FingerprintRow => {
@@ -119,9 +121,17 @@ export async function buildModel(facts: ReportFacts, options: ReportOptions = {}
     for (const [pod, count] of pods) tierPod.push({ tier, pod, count });
   tierPod.sort((a, b) => b.count - a.count || cmp(a.tier, b.tier) || cmp(a.pod, b.pod));
 
+  const findingsConfig = options.findings ?? DEFAULT_FINDINGS_CONFIG;
+  const findings = computeFindings(facts.findings, findingsConfig);
+  const notes = [...facts.notes];
+  if (facts.findings.truncated)
+    notes.push(
+      `findings: the summary points of the range exceed the cap (${facts.findings.points.length}); findings saw part of the data`,
+    );
   const model: ReportModel = {
     schema_version: REPORT_SCHEMA_VERSION,
     generated_at: now().toISOString(),
+    findings,
     source: facts.source,
     range: facts.range,
     limits: { top, rows },
@@ -185,7 +195,12 @@ export async function buildModel(facts: ReportFacts, options: ReportOptions = {}
       ),
       params_source: facts.netlink.source,
     },
-    new_fingerprints: { total: newFp.length, baseline: seenBefore !== null, items: newTop.map(fpRow) },
+    // Without a lower bound every fingerprint is "new": listing them would repeat the top list.
+    new_fingerprints: {
+      total: newFp.length,
+      baseline: seenBefore !== null,
+      items: seenBefore === null ? [] : newTop.map(fpRow),
+    },
     dead_letters: {
       total: facts.dlq.records,
       by_reason: [...facts.dlqByReason.entries()]
@@ -198,7 +213,7 @@ export async function buildModel(facts: ReportFacts, options: ReportOptions = {}
         ),
     },
     hints: hints(facts),
-    notes: [...facts.notes].sort(),
+    notes: notes.sort(),
   };
   return model;
 }
@@ -255,6 +270,7 @@ function breakdown(map: Map<string, Agg>, recordsIn: number, cap: number): Break
     bytes_out: Math.round(a.docBytes),
     share_pct: pct(a.records, recordsIn),
     reduction_pct: reduction(a.docs, a.records),
+    reduction_bytes_pct: reduction(Math.round(a.docBytes), a.bytes),
   });
   const rest = all.slice(cap);
   let other: Breakdown['other'] = null;

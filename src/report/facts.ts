@@ -3,6 +3,7 @@
  * by aggregations). `buildModel` turns facts into the ReportModel, so sorting, shares, caps, reductions
  * and hints are computed by one piece of code for both backends: equal facts give equal models.
  */
+import type { FindingsInput } from '../findings/types.ts';
 import type { BytesOutMethod, ReportRange } from './model.ts';
 
 /** records = Σ logsift.count, bytes = Σ logsift.bytes, docs = documents, docBytes = their JSON bytes. */
@@ -103,6 +104,11 @@ export interface ReportFacts {
     emfile: IssueFacts;
   };
   dlqByReason: Map<string, { count: number; bytes: number }>;
+  /**
+   * The findings' input: summary points of the range and of the look-back window before it (history
+   * only: `rangeFrom` marks where the range starts).
+   */
+  findings: FindingsInput;
   notes: string[];
 }
 

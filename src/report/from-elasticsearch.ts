@@ -14,6 +14,8 @@
  */
 
 import { docBytesOf } from '../domain/doc-extras.ts';
+import { DEFAULT_FINDINGS_CONFIG } from '../findings/config.ts';
+import { FindingsInputBuilder } from '../findings/input.ts';
 import { buildModel } from './build.ts';
 import {
   type Agg,
@@ -42,6 +44,8 @@ const COMPOSITE_PAGE = 2_000;
 /** Documents read to estimate the JSON size of documents without logsift.doc_bytes. */
 const SIZE_SAMPLE = 100;
 const DETAILS_BATCH = 500;
+/** Findings points read at most (as the files backend's cap). */
+export const MAX_FINDING_POINTS = 2_000_000;
 
 const PV = 'logsift.param_values';
 
@@ -61,12 +65,21 @@ export class ElasticsearchReportSource {
   readonly #stats: string;
   readonly #range: ReportRange;
   readonly #notes: string[] = [];
+  readonly #lookbackMs: number;
+  readonly #maxPoints: number;
 
-  constructor(client: SearchClient, prefix: string, range: ReportRange) {
+  constructor(
+    client: SearchClient,
+    prefix: string,
+    range: ReportRange,
+    options: { lookbackMs?: number; maxPoints?: number } = {},
+  ) {
     this.#client = client;
     this.#summaries = `${prefix}-summaries-*`;
     this.#stats = `${prefix}-stats-*`;
     this.#range = range;
+    this.#lookbackMs = options.lookbackMs ?? DEFAULT_FINDINGS_CONFIG.lookbackMs;
+    this.#maxPoints = options.maxPoints ?? MAX_FINDING_POINTS;
   }
 
   #rangeFilter(): Json[] {
@@ -235,6 +248,7 @@ export class ElasticsearchReportSource {
         emfile: emptyIssue(),
       },
       dlqByReason: new Map(),
+      findings: { points: [], meta: new Map(), from: 0, to: 0 },
       notes: this.#notes,
     };
     if (dataMin === null) return facts;
@@ -345,8 +359,86 @@ export class ElasticsearchReportSource {
         for await (const [, b] of this.#composites(S, q, src)) before.add(b.key.fp);
         facts.seenBefore = before;
       })(),
+      (async () => {
+        facts.findings = await this.findingsInput();
+      })(),
     ]);
     return facts;
+  }
+
+  /**
+   * The findings' input: (fingerprint, node, pod, image, bucket) counts from one composite aggregation
+   * over the range and the look-back window before it, paged to the end or to the cap. Templates
+   * longer than the keyword's ignore_above come from the fingerprint details.
+   */
+  async findingsInput(): Promise<ReturnType<FindingsInputBuilder['build']>> {
+    const { from, to } = this.#range;
+    const r: Json = { format: 'strict_date_optional_time' };
+    if (from !== null) r.gte = new Date(Date.parse(from) - this.#lookbackMs).toISOString();
+    if (to !== null) r.lt = to;
+    const window = from === null && to === null ? [] : [{ range: { '@timestamp': r } }];
+    const query = { bool: { filter: [...window, { terms: { 'logsift.kind': ['summary', 'dlq'] } }] } };
+    const b = new FindingsInputBuilder(this.#maxPoints);
+    const span = await this.#search(this.#summaries, {
+      query,
+      aggs: { tmin: { min: { field: '@timestamp' } }, tend: { max: { field: 'logsift.bucket.end' } } },
+    });
+    const tmin = span.aggregations?.tmin?.value ?? null;
+    const tend = span.aggregations?.tend?.value ?? null;
+    if (tmin === null || tend === null) return b.build();
+    b.span(tmin, tend - tmin);
+    const k = (field: string) => ({ terms: { field, missing_bucket: true } });
+    const spec = {
+      p: {
+        sources: [
+          { fp: { terms: { field: 'logsift.fingerprint' } } },
+          { t: { terms: { field: '@timestamp' } } },
+          { len: { terms: { field: 'logsift.bucket.length_s' } } },
+          { node: k('kubernetes.node.name') },
+          { host: k('host.name') },
+          { pod: k('kubernetes.pod.name') },
+          { image: k('container.image.name') },
+          { category: k('logsift.category') },
+          { component: k('calico.component') },
+          { level: k('log.level') },
+          { template: k('logsift.template') },
+          { sid: k('logsift.statement.id') },
+          { sfmt: k('logsift.statement.format') },
+        ],
+        aggs: { records: volume.records },
+      },
+    };
+    const q = { bool: { filter: [...window, term('logsift.kind', 'summary')] } };
+    const noTemplate = new Set<string>();
+    const pending: Array<{ key: Json; count: number }> = [];
+    for await (const [, x] of this.#composites(this.#summaries, q, spec)) {
+      if (x.key.template === null) noTemplate.add(x.key.fp);
+      pending.push({ key: x.key, count: x.records.value });
+      if (pending.length > this.#maxPoints) break;
+    }
+    const templates = noTemplate.size > 0 ? await this.#details([...noTemplate].sort()) : new Map();
+    for (const { key, count } of pending) {
+      b.add(
+        {
+          t: key.t,
+          len: key.len * 1000,
+          fingerprint: key.fp,
+          node: key.node ?? key.host ?? null,
+          pod: key.pod ?? null,
+          image: key.image ?? null,
+        },
+        count,
+        {
+          category: key.category ?? '',
+          template: key.template ?? templates.get(key.fp)?.template ?? '',
+          component: key.component ?? '',
+          level: key.level ?? '',
+          statement:
+            key.sfmt === null || key.sfmt === undefined ? null : { id: key.sid ?? '', format: key.sfmt },
+        },
+      );
+    }
+    return { ...b.build(), ...(from === null ? {} : { rangeFrom: Date.parse(from) }) };
   }
 
   /** Tier-exists summaries: total, per tier, per pod (and its node), per pod and tier, INFO evidence. */
@@ -568,7 +660,9 @@ export async function fromElasticsearch(
   range: ReportRange,
   options: ReportOptions & { location?: string } = {},
 ): Promise<ReportModel> {
-  const facts = await new ElasticsearchReportSource(client, prefix, range).facts();
+  const facts = await new ElasticsearchReportSource(client, prefix, range, {
+    lookbackMs: (options.findings ?? DEFAULT_FINDINGS_CONFIG).lookbackMs,
+  }).facts();
   facts.source = { kind: 'elasticsearch', location: options.location ?? '', index_prefix: prefix };
   return buildModel(facts, options);
 }

@@ -12,6 +12,8 @@ import { createReadStream, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { SummaryDoc } from '../domain/documents.ts';
 import { LogsiftError } from '../errors.ts';
+import { DEFAULT_FINDINGS_CONFIG } from '../findings/config.ts';
+import { FindingsInputBuilder } from '../findings/input.ts';
 import { buildModel } from './build.ts';
 import {
   type Agg,
@@ -41,6 +43,8 @@ export const STATS_FILE = 'stats.ndjson';
  */
 export const MAX_DOC_IDS = 5_000_000;
 export const MAX_FINGERPRINTS = 1_000_000;
+/** (fingerprint, node, pod, bucket) points kept for the findings (~150 B each). */
+export const MAX_FINDING_POINTS = 2_000_000;
 
 function capExceeded(what: string, cap: number, dir: string): LogsiftError {
   return new LogsiftError(
@@ -165,7 +169,12 @@ function lessKey(a: [number, number, number], b: [number, number, number]): bool
 }
 
 /** Builds the facts from DIR (exported for tests that compare facts). */
-export async function factsFromFiles(dir: string, range: ReportRange): Promise<ReportFacts> {
+export async function factsFromFiles(
+  dir: string,
+  range: ReportRange,
+  /** How far before range.from the findings look for history (config findings.lookback). */
+  lookbackMs: number = DEFAULT_FINDINGS_CONFIG.lookbackMs,
+): Promise<ReportFacts> {
   const summaries = join(dir, SUMMARIES_FILE);
   const stats = join(dir, STATS_FILE);
   if (!existsSync(summaries)) {
@@ -241,8 +250,11 @@ export async function factsFromFiles(dir: string, range: ReportRange): Promise<R
       emfile: emptyIssue(),
     },
     dlqByReason: new Map(),
+    findings: { points: [], meta: new Map(), from: 0, to: 0 },
     notes,
   };
+  const findings = new FindingsInputBuilder(MAX_FINDING_POINTS);
+  const historyFrom = from === null ? null : from - lookbackMs;
   let withBytes = 0;
   let withoutBytes = 0;
 
@@ -251,6 +263,8 @@ export async function factsFromFiles(dir: string, range: ReportRange): Promise<R
     if (!live(0, l)) continue;
     const doc = l.doc as AnyDoc;
     const t = Date.parse(doc['@timestamp']);
+    if ((historyFrom === null || t >= historyFrom) && (range.to === null || t < Date.parse(range.to)))
+      findings.addDoc(doc);
     if (!inRange(t, range)) continue;
     l.hadDocBytes ? withBytes++ : withoutBytes++;
     const ls = doc.logsift as SummaryDoc['logsift'];
@@ -358,6 +372,7 @@ export async function factsFromFiles(dir: string, range: ReportRange): Promise<R
     }
   }
   facts.bytesOutMethod = withoutBytes === 0 ? 'doc_bytes' : withBytes === 0 ? 'measured' : 'mixed';
+  facts.findings = { ...findings.build(), ...(from === null ? {} : { rangeFrom: from }) };
   const unreadable = bad.lines - badAfterPass1;
   if (unreadable > 0) notes.push(`${unreadable} unreadable line(s) skipped (not a JSON document)`);
   return facts;
@@ -413,5 +428,8 @@ export async function fromFiles(
   range: ReportRange,
   options: ReportOptions = {},
 ): Promise<ReportModel> {
-  return buildModel(await factsFromFiles(dir, range), options);
+  return buildModel(
+    await factsFromFiles(dir, range, (options.findings ?? DEFAULT_FINDINGS_CONFIG).lookbackMs),
+    options,
+  );
 }

@@ -36,8 +36,13 @@ export interface SavedObject {
   updated_at: string;
 }
 
+/** Which data view an object reads. */
+export type DataViewKey = 'summaries' | 'findings';
+
 export interface SavedSearchSpec {
   key: string;
+  /** Default summaries. */
+  dataView?: DataViewKey;
   title: string;
   description: string;
   kql: string;
@@ -47,6 +52,40 @@ export interface SavedSearchSpec {
 
 /** The saved searches (KQL kept simple; see the header comment). */
 export const SEARCHES: readonly SavedSearchSpec[] = [
+  {
+    key: 'findings',
+    dataView: 'findings',
+    title: 'Findings',
+    description:
+      'What to look at first (docs/FINDINGS.md): new errors, errors spreading over nodes, rates that keep rising or reset on restart, known Calico problems with their fixed versions, noise worth dropping. One document per finding, updated in place by logsift run every minute; every number an exact count from the summaries.',
+    kql: 'logsift.kind : "finding"',
+    columns: [
+      'logsift.finding.kind',
+      'logsift.finding.category',
+      'calico.component',
+      'logsift.finding.node_count',
+      'logsift.finding.lines',
+      'logsift.finding.known_issue.id',
+      'logsift.finding.advice',
+    ],
+    sort: [['event.start', 'desc']],
+  },
+  {
+    key: 'findings-known-issues',
+    dataView: 'findings',
+    title: 'Findings: known Calico issues',
+    description:
+      'Findings that match a known Calico problem (src/findings/known-issues.json): the advice names the release that fixes it and the nodes that run an affected version.',
+    kql: 'logsift.finding.kind : "known-issue" or logsift.finding.known_issue.id : *',
+    columns: [
+      'logsift.finding.known_issue.id',
+      'logsift.finding.known_issue.fixed_in',
+      'logsift.finding.nodes',
+      'logsift.finding.lines',
+      'logsift.finding.advice',
+    ],
+    sort: [['logsift.finding.lines', 'desc']],
+  },
   {
     key: 'tier-exists',
     title: 'Tier-exists noise',
@@ -175,6 +214,8 @@ const termsCol = (label: string, field: string, size: number, orderBy: string): 
 
 interface LensSpec {
   key: string;
+  /** Default summaries. */
+  dataView?: DataViewKey;
   title: string;
   description: string;
   kql: string;
@@ -186,6 +227,22 @@ interface LensSpec {
 }
 
 export const LENSES: readonly LensSpec[] = [
+  {
+    key: 'findings-by-kind',
+    dataView: 'findings',
+    title: 'Findings by kind',
+    description: 'Findings (documents in <prefix>-findings-*) by kind over time.',
+    kql: 'logsift.kind : "finding"',
+    columns: {
+      t: dateCol(),
+      k: termsCol('Kind', 'logsift.finding.kind', 6, 'n'),
+      n: countCol('Findings'),
+    },
+    seriesType: 'bar_stacked',
+    x: 't',
+    y: ['n'],
+    split: 'k',
+  },
   {
     key: 'volume',
     title: 'Lines in vs documents out',
@@ -277,6 +334,7 @@ function object(
 export const ids = (prefix: string) => ({
   summaries: `${prefix}-summaries-data-view`,
   stats: `${prefix}-stats-data-view`,
+  findings: `${prefix}-findings-data-view`,
   search: (key: string) => `${prefix}-search-${key}`,
   lens: (key: string) => `${prefix}-lens-${key}`,
   dashboard: `${prefix}-dashboard`,
@@ -300,6 +358,7 @@ export function buildSavedObjects(prefix: string): SavedObject[] {
   const out: SavedObject[] = [
     dataView(id.summaries, `${prefix}-summaries-*`, `${prefix} summaries`),
     dataView(id.stats, `${prefix}-stats-*`, `${prefix} stats`),
+    dataView(id.findings, `${prefix}-findings-*`, `${prefix} findings`),
   ];
   for (const s of SEARCHES) {
     out.push(
@@ -323,7 +382,13 @@ export function buildSavedObjects(prefix: string): SavedObject[] {
           timeRestore: false,
           title: `${prefix}: ${s.title}`,
         },
-        [{ id: id.summaries, name: 'kibanaSavedObjectMeta.searchSourceJSON.index', type: 'index-pattern' }],
+        [
+          {
+            id: id[s.dataView ?? 'summaries'],
+            name: 'kibanaSavedObjectMeta.searchSourceJSON.index',
+            type: 'index-pattern',
+          },
+        ],
       ),
     );
   }
@@ -371,32 +436,64 @@ export function buildSavedObjects(prefix: string): SavedObject[] {
           title: `${prefix}: ${l.title}`,
           visualizationType: 'lnsXY',
         },
-        [{ id: id.summaries, name: `indexpattern-datasource-layer-${layerId}`, type: 'index-pattern' }],
+        [
+          {
+            id: id[l.dataView ?? 'summaries'],
+            name: `indexpattern-datasource-layer-${layerId}`,
+            type: 'index-pattern',
+          },
+        ],
       ),
     );
   }
-  // Dashboard: the Lens panels by reference, two per row; the volume chart full width on top.
-  const panels = LENSES.map((l, i) => {
+  // Dashboard: findings first (the saved search, full width, and the findings-by-kind chart), then the
+  // Lens panels by reference, two per row; the volume chart full width.
+  const findingsSearch = {
+    version: '8.9.0',
+    type: 'search',
+    gridData: { x: 0, y: 0, w: 48, h: 15, i: 'p0' },
+    panelIndex: 'p0',
+    embeddableConfig: { enhancements: {} },
+    title: 'Findings',
+    panelRefName: 'panel_p0',
+  };
+  const layout: Array<{ x: number; y: number; w: number }> = [];
+  let y = 15;
+  let half = 0;
+  for (const l of LENSES) {
+    const full = l.key === 'volume' || l.key === 'findings-by-kind';
+    if (full || half === 2) {
+      if (half > 0) y += 15;
+      half = 0;
+    }
+    if (full) {
+      layout.push({ x: 0, y, w: 48 });
+      y += 15;
+      continue;
+    }
+    layout.push({ x: half * 24, y, w: 24 });
+    half++;
+  }
+  const lensPanels = LENSES.map((_, i) => {
     const panelIndex = `p${i + 1}`;
-    const full = i === 0;
-    const row = full ? 0 : Math.ceil(i / 2);
     return {
       version: '8.9.0',
       type: 'lens',
-      gridData: { x: full || i % 2 === 1 ? 0 : 24, y: row * 15, w: full ? 48 : 24, h: 15, i: panelIndex },
+      gridData: { ...layout[i]!, h: 15, i: panelIndex },
       panelIndex,
       embeddableConfig: { enhancements: {} },
-      title: l.title,
+      title: LENSES[i]!.title,
       panelRefName: `panel_${panelIndex}`,
     };
   });
+  const panels = [findingsSearch, ...lensPanels];
   out.push(
     object(
       'dashboard',
       id.dashboard,
       {
         description:
-          'calico-logsift: lines in vs documents out, reduction by component, top fingerprints, netlink errors, Tier-exists.',
+          'calico-logsift: findings first (new, spreading, rising errors, known Calico issues, noise), then lines in vs documents out, reduction by component, top fingerprints, netlink errors, Tier-exists.',
         kibanaSavedObjectMeta: {
           searchSourceJSON: JSON.stringify({ query: { query: '', language: 'kuery' }, filter: [] }),
         },
@@ -415,11 +512,14 @@ export function buildSavedObjects(prefix: string): SavedObject[] {
         title: `${prefix}: Calico noise reduction`,
         version: 1,
       },
-      panels.map((p, i) => ({
-        id: id.lens(LENSES[i]!.key),
-        name: `${p.panelIndex}:${p.panelRefName}`,
-        type: 'lens',
-      })),
+      [
+        { id: id.search('findings'), name: 'p0:panel_p0', type: 'search' },
+        ...lensPanels.map((p, i) => ({
+          id: id.lens(LENSES[i]!.key),
+          name: `${p.panelIndex}:${p.panelRefName}`,
+          type: 'lens',
+        })),
+      ],
     ),
   );
   return out;

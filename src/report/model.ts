@@ -8,7 +8,10 @@
  * every list is sorted deterministically (value desc, key asc) so both backends give equal models.
  */
 
-export const REPORT_SCHEMA_VERSION = 1;
+import type { FindingsConfig } from '../findings/config.ts';
+import type { Finding } from '../findings/types.ts';
+
+export const REPORT_SCHEMA_VERSION = 2;
 
 /** How `bytes_out` was obtained. */
 export type BytesOutMethod =
@@ -80,8 +83,10 @@ export interface BreakdownRow {
   bytes_out: number;
   /** Share of all records_in, percent. */
   share_pct: number;
-  /** 100 × (1 − documents_out / records_in). */
+  /** 100 × (1 − documents_out / records_in): fewer documents than lines (a count, not bytes). */
   reduction_pct: number | null;
+  /** 100 × (1 − bytes_out / bytes_in). */
+  reduction_bytes_pct: number | null;
 }
 
 export interface Breakdown {
@@ -144,7 +149,10 @@ export interface NetlinkErrors {
 export interface NewFingerprints {
   /** Fingerprints with documents in the range and none before it. */
   total: number;
-  /** False when the range has no lower bound: then every fingerprint is "new". */
+  /**
+   * False when the range has no lower bound: then nothing is "new" against anything, `items` is empty
+   * and `total` is every fingerprint (the `new` findings judge onsets within the data instead).
+   */
   baseline: boolean;
   items: FingerprintRow[];
 }
@@ -179,6 +187,11 @@ export interface Hint {
 export interface ReportModel {
   schema_version: typeof REPORT_SCHEMA_VERSION;
   generated_at: string;
+  /**
+   * What to look at first (src/findings): new, spreading, rising errors, known Calico problems, noise
+   * worth dropping. Every number is an exact count from the summaries.
+   */
+  findings: Finding[];
   source: { kind: 'files' | 'elasticsearch'; location: string; index_prefix: string | null };
   range: ReportRange;
   limits: { top: number; rows: number };
@@ -190,6 +203,7 @@ export interface ReportModel {
   netlink: NetlinkErrors;
   new_fingerprints: NewFingerprints;
   dead_letters: DeadLetters;
+  /** Known-issue hints of report schema v1; the `known-issue` findings supersede them. */
   hints: Hint[];
   /** Honest caveats (an estimate used, a cap that bit). */
   notes: string[];
@@ -203,6 +217,8 @@ export interface ReportOptions {
   rows?: number;
   /** The clock for generated_at (injected; tests pin it). */
   now?: () => Date;
+  /** Thresholds of the findings (config `findings`); default DEFAULT_FINDINGS_CONFIG. */
+  findings?: FindingsConfig;
 }
 
 export const DEFAULT_TOP = 20;

@@ -556,6 +556,30 @@ export function createRunMetrics(registry = new Registry(), options: RunMetricsO
       ['topic'],
     ),
     rebalances: registry.counter('logsift_rebalances_total', 'Consumer group joins.'),
+    findings: registry.gauge(
+      'logsift_findings',
+      'Findings in the last findings run, by kind (new, spread, rising, reset-on-restart, known-issue, noise; docs/FINDINGS.md).',
+      ['kind'],
+    ),
+    findingNodes: registry.gauge(
+      'logsift_findings_nodes',
+      'Distinct nodes named by the findings of the last run, by kind.',
+      ['kind'],
+    ),
+    knownIssueLines: registry.gauge(
+      'logsift_known_issue_lines',
+      'Lines in the findings window matching a known Calico problem, by issue id (src/findings/known-issues.json).',
+      ['issue'],
+    ),
+    findingsLastRun: registry.gauge(
+      'logsift_findings_last_run_timestamp_seconds',
+      'When findings were last computed and indexed (alert when it stops moving).',
+    ),
+    findingsRuns: registry.counter(
+      'logsift_findings_runs_total',
+      'Findings runs, by outcome (ok, truncated = the point cap bit, failed).',
+      ['outcome'],
+    ),
   };
 }
 

@@ -2,12 +2,18 @@
 // test/unit/kibana/kql.ts), run against the real Elasticsearch holding fixture summaries in indices
 // made from our index templates. Kibana itself cannot run here; this is the next best check that the
 // queries name real fields and return what their titles promise.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SummaryDoc } from '../../src/domain/documents.ts';
+import type { Finding } from '../../src/findings/types.ts';
+import { findingDocument, findingsTemplate } from '../../src/report/findings-service.ts';
+import { fromFiles } from '../../src/report/from-files.ts';
 import { buildSavedObjects, LENSES, NODE_PLACEHOLDER, SEARCHES } from '../../src/report/kibana.ts';
 import { loadIndexTemplates } from '../../src/sinks/elasticsearch/templates.ts';
 import { kqlToQuery, mappingFieldTypes } from '../unit/kibana/kql.ts';
-import { buildFixture, type Fixture } from '../unit/report/fixture.ts';
+import { buildFixture, type Fixture, writeFixture } from '../unit/report/fixture.ts';
 import { dropPrefix, indexFixture } from '../unit/report/fixture-es.ts';
 import { esClient, randomName } from './helpers/stack.ts';
 
@@ -40,24 +46,51 @@ describe('Kibana saved searches against Elasticsearch', () => {
     statsIds: old.statsIds,
   };
   const docs = fx.summaries;
+  const findingTypes = mappingFieldTypes(
+    (findingsTemplate(prefix) as { template: { mappings: object } }).template.mappings,
+  );
+  /** The findings of the fixture, indexed as `logsift run` indexes them. */
+  let findings: Finding[] = [];
 
   beforeAll(async () => {
     await indexFixture(client, prefix, fx);
+    const dir = mkdtempSync(join(tmpdir(), 'logsift-kbn-findings-'));
+    writeFixture(dir, old);
+    findings = (await fromFiles(dir, { from: null, to: null })).findings;
+    rmSync(dir, { recursive: true, force: true });
+    await client.indices.putIndexTemplate({ name: `${prefix}-findings`, ...findingsTemplate(prefix, 0) });
+    const operations = findings.flatMap((f) => [
+      {
+        index: { _index: `${prefix}-findings-${f.started_at.slice(0, 10).replaceAll('-', '.')}`, _id: f.id },
+      },
+      findingDocument(f, Date.parse('2025-01-15T00:00:00Z')),
+    ]);
+    const res = await client.bulk({ operations, refresh: true });
+    expect(res.errors).toBe(false);
   });
   afterAll(async () => {
     await dropPrefix(client, prefix);
+    await client.indices.deleteIndexTemplate({ name: `${prefix}-findings` }).catch(() => undefined);
     await client.close();
   });
 
-  async function hits(kql: string): Promise<number> {
+  async function hits(kql: string, dataView: 'summaries' | 'findings' = 'summaries'): Promise<number> {
     const r = await client.search({
-      index: `${prefix}-summaries-*`,
+      index: `${prefix}-${dataView}-*`,
       size: 0,
       track_total_hits: true,
-      query: kql.trim() === '' ? { match_all: {} } : (kqlToQuery(kql, types) as never),
+      query:
+        kql.trim() === ''
+          ? { match_all: {} }
+          : (kqlToQuery(kql, dataView === 'findings' ? findingTypes : types) as never),
     });
     return (r.hits.total as { value: number }).value;
   }
+
+  const expectedFindings: Record<string, (f: Finding) => boolean> = {
+    findings: () => true,
+    'findings-known-issues': (f) => f.kind === 'known-issue' || f.known_issue !== null,
+  };
 
   const expected: Record<string, (d: SummaryDoc) => boolean> = {
     'tier-exists': (d) => d.logsift.kind === 'summary' && d.logsift.category === 'tier-exists',
@@ -72,10 +105,25 @@ describe('Kibana saved searches against Elasticsearch', () => {
   };
 
   it('covers every saved search', () => {
-    expect(Object.keys(expected).sort()).toEqual(SEARCHES.map((s) => s.key).sort());
+    expect([...Object.keys(expected), ...Object.keys(expectedFindings)].sort()).toEqual(
+      SEARCHES.map((s) => s.key).sort(),
+    );
   });
 
-  for (const s of SEARCHES) {
+  for (const s of SEARCHES.filter((x) => x.dataView === 'findings')) {
+    it(`saved search "${s.title}" returns exactly the expected findings`, async () => {
+      const obj = buildSavedObjects(prefix).find((o) => o.id === `${prefix}-search-${s.key}`)!;
+      expect(obj.references[0]!.id).toBe(`${prefix}-findings-data-view`);
+      const kql: string = JSON.parse(
+        (obj.attributes.kibanaSavedObjectMeta as { searchSourceJSON: string }).searchSourceJSON,
+      ).query.query;
+      const want = findings.filter(expectedFindings[s.key]!).length;
+      expect(want, 'the fixture has findings of this search').toBeGreaterThan(0);
+      expect(await hits(kql, 'findings')).toBe(want);
+    });
+  }
+
+  for (const s of SEARCHES.filter((x) => x.dataView !== 'findings')) {
     it(`saved search "${s.title}" returns exactly the expected summaries`, async () => {
       const obj = buildSavedObjects(prefix).find((o) => o.id === `${prefix}-search-${s.key}`)!;
       const kql: string = JSON.parse(
@@ -110,10 +158,14 @@ describe('Kibana saved searches against Elasticsearch', () => {
           inner[id] = { sum: { field: c.sourceField } };
         }
       }
+      const view = l.dataView ?? 'summaries';
       const r = (await client.search({
-        index: `${prefix}-summaries-*`,
+        index: `${prefix}-${view}-*`,
         size: 0,
-        query: l.kql === '' ? { match_all: {} } : (kqlToQuery(l.kql, types) as never),
+        query:
+          l.kql === ''
+            ? { match_all: {} }
+            : (kqlToQuery(l.kql, view === 'findings' ? findingTypes : types) as never),
         aggs: aggs as never,
       })) as { aggregations: Record<string, { buckets: unknown[] }> };
       const first = Object.keys(aggs)[0]!;

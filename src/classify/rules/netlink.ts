@@ -128,6 +128,8 @@ const BIRD_SITES: ReadonlyArray<readonly [RegExp, string]> = [
 
 const FELIX_COMPONENTS: ReadonlySet<string> = new Set([
   'felix',
+  // Releases before v3.16 print no component (`route_table.go 303:`).
+  'unknown',
   'cni-plugin',
   'cni',
   'calico-node',
@@ -394,6 +396,35 @@ export function netlinkParts(record: LogRecord): RuleParts | null {
   }
   if (op === null) return null;
 
+  const { errno, params } = netlinkFacts(record, message, op);
+
+  let head: string;
+  let tail = '';
+  if (isBird) {
+    // BIRD prints the errno inside the message ("Netlink: File exists"): keep it, lowercased.
+    const colon = message.indexOf(': ');
+    head =
+      errno !== null && colon > 0 && findErrno(message.slice(colon + 2)) === errno
+        ? `${maskText(message.slice(0, colon))}: ${errno}`
+        : maskText(message);
+  } else {
+    head = maskText(message);
+    tail = fieldsTail(record.fields, errorField);
+  }
+
+  return { head, tail, params };
+}
+
+/**
+ * The errno and parameters of a netlink failure: the errno named by the error fields (or, for BIRD
+ * and some CNI sites, by the message after its first `: `), else null; params operation, errno
+ * (the raw last cause when no errno is recognised), interface, ip_version, table.
+ */
+export function netlinkFacts(
+  record: LogRecord,
+  message: string,
+  op: string,
+): { errno: string | null; params: Record<string, string> } {
   const f = collectFields(record);
   let errno: string | null = null;
   const error = f.error;
@@ -414,21 +445,6 @@ export function netlinkParts(record: LogRecord): RuleParts | null {
       rawErr = (last >= 0 ? v.slice(last + 2) : v).trim().toLowerCase();
     }
   }
-
-  let head: string;
-  let tail = '';
-  if (isBird) {
-    // BIRD prints the errno inside the message ("Netlink: File exists"): keep it, lowercased.
-    const colon = message.indexOf(': ');
-    head =
-      errno !== null && colon > 0 && findErrno(message.slice(colon + 2)) === errno
-        ? `${maskText(message.slice(0, colon))}: ${errno}`
-        : maskText(message);
-  } else {
-    head = maskText(message);
-    tail = fieldsTail(record.fields, errorField);
-  }
-
   const params: Record<string, string> = { operation: op };
   if (errno !== null) params.errno = errno;
   else if (rawErr !== undefined) params.errno = rawErr;
@@ -438,5 +454,10 @@ export function netlinkParts(record: LogRecord): RuleParts | null {
   if (ipv !== undefined) params.ip_version = ipv;
   const table = tableOf(f);
   if (table !== undefined) params.table = table;
-  return { head, tail, params };
+  return { errno, params };
+}
+
+/** The call-site operation of a Felix/CNI (`bird` false) or BIRD message, from the site table. */
+export function netlinkOperation(bird: boolean, message: string): string | null {
+  return lookup(bird, bird ? stripBirdPrefix(message) : message);
 }

@@ -4,8 +4,8 @@
  *
  * The envelope is split at its first `,"kubernetes":{`. The `kubernetes` object text (up to the
  * final `}`) is looked up in a bounded memo of frozen KubernetesMeta (parsed once per distinct
- * text), so the lines of one pod share one meta object and skip parsing the labels, image, … they
- * never use. The head (`{…`) is matched by a strict regex of Fluent Bit's own key order (a valid
+ * text), so the lines of one pod share one meta object and skip parsing the labels, annotations, …
+ * they never use. The head (`{…`) is matched by a strict regex of Fluent Bit's own key order (a valid
  * JSON object prefix by construction), else JSON.parse'd on its own (`head + "}"`).
  *
  * Why it is exact: if `head + "}"` parses to an object with a member and the kubernetes text

@@ -1,10 +1,11 @@
 /**
  * Filebeat / Elastic Agent (ECS): `{"@timestamp":"...","message":"...","stream":"stderr",
  * "kubernetes":{"pod":{"name"},"namespace":"...","node":{"name"},"container":{"name"}},
- * "container":{"name"},"host":{"name"}}`. Keys may be nested or dotted (`"kubernetes.pod.name"`).
+ * "container":{"name","image":{"name","tag":[…]}},"host":{"name"}}`. Keys may be nested or dotted
+ * (`"kubernetes.pod.name"`).
  */
 import { envelopeTimeToMs } from '../timestamp.ts';
-import { chomp, getPath, getString, messageText, meta, toStream } from './json.ts';
+import { chomp, firstString, getPath, getString, imageRef, messageText, meta, toStream } from './json.ts';
 import type { JsonObject, ShipperFields } from './types.ts';
 
 export function fromFilebeat(o: JsonObject): ShipperFields | null {
@@ -23,6 +24,9 @@ export function fromFilebeat(o: JsonObject): ShipperFields | null {
       ns,
       getString(o, 'kubernetes.pod.name'),
       getString(o, 'kubernetes.container.name') ?? getString(o, 'container.name'),
+      // ECS: container.image.name (+ container.image.tag, a list); older Filebeat kubernetes.container.image.
+      imageRef(getString(o, 'container.image.name'), firstString(getPath(o, 'container.image.tag'))) ??
+        getString(o, 'kubernetes.container.image'),
     ),
   };
 }

@@ -16,6 +16,7 @@ export function fluentBitMeta(k: JsonObject): KubernetesMeta {
     getString(k, 'namespace_name'),
     getString(k, 'pod_name'),
     getString(k, 'container_name'),
+    getString(k, 'container_image'),
   );
 }
 

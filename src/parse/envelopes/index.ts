@@ -1,7 +1,10 @@
 /**
- * Envelope detection and unwrapping: raw lines, CRI, docker json-file, and shipper JSON (Fluent
- * Bit / Fluentd, Vector, Filebeat / ECS, OTel collector). A shipper's text may itself be a CRI line
- * (or a docker json-file line): one more layer is unwrapped. Pure, never throws.
+ * Envelope detection and unwrapping: raw lines, CRI, docker json-file, shipper JSON (Fluent
+ * Bit / Fluentd, Vector, Filebeat / ECS, OTel collector) and the text prefixes of tools (kubectl,
+ * stern, syslog / journalctl, svlogd: ./prefix.ts). A shipper's text may itself be a CRI line, a
+ * docker json-file line, or a time-prefixed line (a shipped svlogd or journald file): one more
+ * layer is unwrapped. A JSON line that is a log *line* (tigera-operator's zap JSON: `level` and
+ * `msg`, no envelope field) is raw text for the line parsers. Pure, never throws.
  */
 import type { KubernetesMeta } from '../../domain/record.ts';
 import { type CriLine, parseCri } from './cri.ts';
@@ -11,11 +14,21 @@ import { fromFilebeat } from './filebeat.ts';
 import { fromFluentBit } from './fluentbit.ts';
 import { isObject } from './json.ts';
 import { fromOtel } from './otel.ts';
-import type { JsonObject, ShipperFields, Unwrapped, UnwrapResult } from './types.ts';
+import { timePrefix, unwrapPrefix } from './prefix.ts';
+import type { JsonObject, PrefixFields, ShipperFields, Unwrapped, UnwrapResult } from './types.ts';
 import { fromVector, isVector } from './vector.ts';
 
 export { parseCri } from './cri.ts';
-export type { BrokenEnvelope, Stream, Unwrapped, UnwrapResult } from './types.ts';
+export { stripSgr, unwrapPrefix } from './prefix.ts';
+export type {
+  BrokenEnvelope,
+  LineHints,
+  PrefixFields,
+  PrefixTime,
+  Stream,
+  Unwrapped,
+  UnwrapResult,
+} from './types.ts';
 
 const NO_META: KubernetesMeta = Object.freeze({});
 
@@ -32,8 +45,11 @@ function firstNonSpace(s: string): number {
 /** Picks the shipper by the keys present. Order matters: OTLP, `log`, `message`, `body`. Exported for tests (fast-path equivalence). */
 export function fromJson(o: JsonObject): ShipperFields | null {
   if (Array.isArray(o.resourceLogs)) return fromOtel(o);
-  if (o.log !== undefined && o.log !== null) {
-    return typeof o.log === 'string' ? (fromDocker(o) ?? fromFluentBit(o)) : null;
+  if (typeof o.log === 'string') return fromDocker(o) ?? fromFluentBit(o);
+  // An object `log` is ECS log metadata (Filebeat's container/filestream inputs add
+  // `"log":{"offset":…,"file":{"path":…}}`): the text is in `message`.
+  if (o.log !== undefined && o.log !== null && (typeof o.log !== 'object' || o.message === undefined)) {
+    return null;
   }
   if (o.message !== undefined && o.message !== null) {
     if (isVector(o)) return fromVector(o);
@@ -56,10 +72,38 @@ function fromCri(cri: CriLine): Unwrapped {
   };
 }
 
-/** Second layer inside a shipper: a CRI line, or a docker json-file line. */
+function fromPrefix(p: PrefixFields): Unwrapped {
+  // Two literal shapes (object spread is several times slower here): `hints` only when present.
+  if (p.hints === null) {
+    return {
+      ok: true,
+      wrapper: p.wrapper,
+      innerWrapper: null,
+      text: p.text,
+      envelopeTimeMs: p.envelopeTimeMs,
+      stream: null,
+      partial: false,
+      kubernetes: p.kubernetes,
+    };
+  }
+  return {
+    ok: true,
+    wrapper: p.wrapper,
+    innerWrapper: null,
+    text: p.text,
+    envelopeTimeMs: p.envelopeTimeMs,
+    stream: null,
+    partial: false,
+    kubernetes: p.kubernetes,
+    hints: p.hints,
+  };
+}
+
+/** Second layer inside a shipper: a CRI line, a docker json-file line, or a time prefix. */
 function unwrapInner(outer: ShipperFields): Unwrapped {
   const t = outer.text;
-  const cri = parseCri(t);
+  const c0 = t.charCodeAt(0);
+  const cri = c0 >= 48 && c0 <= 57 ? parseCri(t) : null;
   if (cri) {
     return {
       ok: true,
@@ -94,7 +138,28 @@ function unwrapInner(outer: ShipperFields): Unwrapped {
       };
     }
   }
+  const p = c0 >= 48 && c0 <= 57 ? timePrefix(t) : null;
+  if (p !== null && p.wrapper !== 'kubectl') {
+    // A shipped svlogd / journald file: the prefix's time is closer to the event than the shipper's.
+    const u: Unwrapped = {
+      ok: true,
+      wrapper: outer.wrapper,
+      innerWrapper: p.wrapper,
+      text: p.text,
+      envelopeTimeMs: p.envelopeTimeMs ?? outer.envelopeTimeMs,
+      stream: outer.stream,
+      partial: false,
+      kubernetes: mergeInto(outer.kubernetes, p.kubernetes),
+    };
+    return p.hints === null ? u : { ...u, hints: p.hints };
+  }
   return { ok: true, innerWrapper: null, ...outer };
+}
+
+/** `base` with the fields it lacks taken from `extra` (the envelope's own values win). */
+function mergeInto(base: KubernetesMeta, extra: KubernetesMeta): KubernetesMeta {
+  if (extra === NO_META || extra.node === undefined || base.node !== undefined) return base;
+  return { ...base, node: extra.node };
 }
 
 /**
@@ -106,10 +171,15 @@ export function unwrap(text: string): UnwrapResult {
   if (c0 >= 48 && c0 <= 57) {
     const cri = parseCri(text);
     if (cri) return fromCri(cri);
-    return raw(text);
+    const p = timePrefix(text);
+    return p === null ? raw(text) : fromPrefix(p);
   }
   const i = c0 === 123 ? 0 : c0 === 32 || c0 === 9 || c0 === 0xfeff ? firstNonSpace(text) : -1;
-  if (i < 0 || text.charCodeAt(i) !== 123) return raw(text);
+  if (i < 0) {
+    const p = unwrapPrefix(text);
+    return p === null ? raw(text) : fromPrefix(p);
+  }
+  if (text.charCodeAt(i) !== 123) return raw(text);
   // Dominant shape (Fluent Bit with Kubernetes metadata) without JSON.parse; null: not sure, parse.
   const fast = fastFluentBit(text, i);
   if (fast) return unwrapInner(fast);
@@ -121,8 +191,16 @@ export function unwrap(text: string): UnwrapResult {
   }
   if (!isObject(parsed)) return { ok: false, reason: 'not-an-object', text };
   const fields = fromJson(parsed);
-  if (!fields) return { ok: false, reason: 'no-message', text };
+  if (!fields) return isJsonLogLine(parsed) ? raw(text) : { ok: false, reason: 'no-message', text };
   return unwrapInner(fields);
+}
+
+/**
+ * A JSON log line rather than an envelope: zap's production encoder (tigera-operator) writes `level`
+ * and `msg` (go.uber.org/zap NewProductionEncoderConfig). Parsed by formats/zap.ts.
+ */
+function isJsonLogLine(o: JsonObject): boolean {
+  return typeof o.level === 'string' && typeof o.msg === 'string';
 }
 
 function raw(text: string): Unwrapped {

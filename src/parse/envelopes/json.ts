@@ -49,13 +49,43 @@ export function messageText(v: unknown): string | null {
   }
 }
 
-export function meta(node?: string, namespace?: string, pod?: string, container?: string): KubernetesMeta {
+export function meta(
+  node?: string,
+  namespace?: string,
+  pod?: string,
+  container?: string,
+  image?: string,
+): KubernetesMeta {
   const m: KubernetesMeta = {};
   if (node !== undefined) m.node = node;
   if (namespace !== undefined) m.namespace = namespace;
   if (pod !== undefined) m.pod = pod;
   if (container !== undefined) m.container = container;
+  if (image !== undefined) m.image = image;
   return m;
+}
+
+/**
+ * `name` plus `tag` as one image reference (`docker.io/calico/node` + `v3.29.1` ->
+ * `docker.io/calico/node:v3.29.1`), for shippers that report them apart (ECS `container.image.tag`,
+ * OTel semantic conventions `container.image.tag`). A name that already has a tag or a digest
+ * (`:` after the last `/`, or `@`) is kept as it is.
+ */
+export function imageRef(name: string | undefined, tag: string | undefined): string | undefined {
+  if (name === undefined) return undefined;
+  if (tag === undefined || name.includes('@') || name.indexOf(':', name.lastIndexOf('/') + 1) >= 0) {
+    return name;
+  }
+  return `${name}:${tag}`;
+}
+
+/** A string, or the first string of an array (ECS `container.image.tag` is a keyword list). */
+export function firstString(v: unknown): string | undefined {
+  if (typeof v === 'string') return v.length > 0 ? v : undefined;
+  if (Array.isArray(v)) {
+    for (const x of v) if (typeof x === 'string' && x.length > 0) return x;
+  }
+  return undefined;
 }
 
 /** Strips one trailing `\n` (docker/Fluent Bit keep the line's newline in `log`). */

@@ -7,7 +7,7 @@
  * Attributes may be an OTLP KeyValue list or a plain object (nested or dotted keys).
  */
 import { envelopeTimeToMs, nanosToMs } from '../timestamp.ts';
-import { chomp, getPath, getString, isObject, messageText, meta, toStream } from './json.ts';
+import { chomp, getPath, getString, imageRef, isObject, messageText, meta, toStream } from './json.ts';
 import type { JsonObject, ShipperFields } from './types.ts';
 
 /** OTLP AnyValue -> string: stringValue, or the other scalar kinds. */
@@ -75,6 +75,8 @@ function fromRecord(
       firstDefined(lookups, 'k8s.namespace.name'),
       firstDefined(lookups, 'k8s.pod.name'),
       firstDefined(lookups, 'k8s.container.name'),
+      // Semantic conventions: container.image.name without the tag, container.image.tag apart.
+      imageRef(firstDefined(lookups, 'container.image.name'), firstDefined(lookups, 'container.image.tag')),
     ),
   };
 }

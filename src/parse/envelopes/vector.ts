@@ -30,6 +30,7 @@ export function fromVector(o: JsonObject): ShipperFields | null {
       getString(k, 'pod_namespace'),
       getString(k, 'pod_name'),
       getString(k, 'container_name'),
+      getString(k, 'container_image'),
     ),
   };
 }

@@ -22,7 +22,7 @@ import { digits, wallMs } from '../timestamp.ts';
 import type { ParsedLine } from './types.ts';
 import { NO_FIELDS, untimed } from './types.ts';
 
-/** Level word at s[from, to) without allocating: DEBUG INFO WARNING ERROR FATAL PANIC (+ WARN, TRACE). */
+/** Level word at s[from, to) without allocating: DEBUG INFO WARNING ERROR FATAL PANIC (+ WARN, TRACE, CRITICAL). */
 function levelAt(s: string, from: number, to: number): Level {
   const n = to - from;
   switch (s.charCodeAt(from)) {
@@ -41,6 +41,8 @@ function levelAt(s: string, from: number, to: number): Level {
       return n === 5 && s.startsWith('PANIC', from) ? 'PANIC' : 'UNKNOWN';
     case 84: // T: logrus Trace is below Debug
       return n === 5 && s.startsWith('TRACE', from) ? 'DEBUG' : 'UNKNOWN';
+    case 67: // C: Python logging's CRITICAL (the Python Felix of calico/node before v2.0)
+      return n === 8 && s.startsWith('CRITICAL', from) ? 'FATAL' : 'UNKNOWN';
     default:
       return 'UNKNOWN';
   }
@@ -48,6 +50,11 @@ function levelAt(s: string, from: number, to: number): Level {
 
 /**
  * Parses one Calico text-format line (first line of a record). Null when the header does not match.
+ *
+ * Also the header of calico/node's Python Felix (before v2.0; calico/common.py FORMAT_STRING
+ * `%(asctime)s [%(levelname)s][%(process)s/%(thread)d] %(name)s %(lineno)d: %(message)s`):
+ * `2016-03-30 19:46:40,887 [INFO][82/140243212289792] calico.felix.felix 104: msg` — a comma before
+ * the milliseconds, `pid/thread`, and a logger name instead of a file (its component stays unknown).
  */
 export function parseCalico(s: string): ParsedLine | null {
   // Fixed-position header: `YYYY-MM-DD hh:mm:ss.mmm [`
@@ -74,7 +81,8 @@ export function parseCalico(s: string): ParsedLine | null {
   }
   let p = 19;
   let ms = 0;
-  if (s.charCodeAt(p) === 46) {
+  const sep = s.charCodeAt(p);
+  if (sep === 46 || sep === 44) {
     p++;
     let scale = 100;
     const start = p;
@@ -102,10 +110,31 @@ export function parseCalico(s: string): ParsedLine | null {
     pid = pid * 10 + c;
     q++;
   }
-  if (q === pidStart || q - pidStart > 10 || s.charCodeAt(q) !== 93 || s.charCodeAt(q + 1) !== 32)
-    return null;
-  // Location: `component/file.go 123: ` or `file.go 123: ` or `<nil> <nil>: `
-  const locStart = q + 2;
+  if (q === pidStart || q - pidStart > 10) return null;
+  if (s.charCodeAt(q) === 47) {
+    // Python Felix: `[pid/thread]`.
+    const tidStart = ++q;
+    while (q < s.length && s.charCodeAt(q) >= 48 && s.charCodeAt(q) <= 57) q++;
+    if (q === tidStart || q - tidStart > 20) return null;
+  }
+  if (s.charCodeAt(q) !== 93 || s.charCodeAt(q + 1) !== 32) return null;
+  const t = wallMs(y, mo, d, h, mi, sec, ms);
+  const bad = Number.isNaN(t);
+  return parseLocated(s, q + 2, level, pid, bad ? 'none' : 'wall', bad ? 0 : t);
+}
+
+/**
+ * The rest of a Calico line from its location on: `component/file.go 123: ` or `file.go 123: `
+ * or `<nil> <nil>: ` (caller unknown), then the message and its fields. Null when it does not match.
+ */
+function parseLocated(
+  s: string,
+  locStart: number,
+  level: Level,
+  pid: number | null,
+  timeKind: 'wall' | 'none',
+  timeMs: number,
+): ParsedLine | null {
   const locEnd = s.indexOf(' ', locStart);
   if (locEnd < 0 || locEnd === locStart) return null;
   const slash = s.lastIndexOf('/', locEnd - 1);
@@ -134,8 +163,6 @@ export function parseCalico(s: string): ParsedLine | null {
   const bodyStart = s.charCodeAt(r + 1) === 32 ? r + 2 : r + 1;
   const body = bodyStart >= s.length ? '' : s.slice(bodyStart);
   const split = splitFields(body);
-  const t = wallMs(y, mo, d, h, mi, sec, ms);
-  const bad = Number.isNaN(t);
   return {
     format: 'calico',
     level,
@@ -145,12 +172,26 @@ export function parseCalico(s: string): ParsedLine | null {
     originLine: line,
     message: split.message,
     fields: split.fields,
-    timeKind: bad ? 'none' : 'wall',
-    timeMs: bad ? 0 : t,
+    timeKind,
+    timeMs,
     month: 0,
     day: 0,
     timeOfDayMs: 0,
   };
+}
+
+/**
+ * The syslog form of the Calico format, libcalico-go logutils FormatForSyslog (felix and typha
+ * with LogSeverityScreen/`syslog` destinations): `INFO endpoint_mgr.go 434: message k=v`. No
+ * time, pid or component: the syslog header carries them (parse/envelopes/prefix.ts). Only tried
+ * on text that came with a syslog header, since `INFO x 1: y` is not distinctive on its own.
+ */
+export function parseCalicoSyslog(s: string): ParsedLine | null {
+  const sp = s.indexOf(' ');
+  if (sp < 4 || sp > 8) return null;
+  const level = levelAt(s, 0, sp);
+  if (level === 'UNKNOWN') return null;
+  return parseLocated(s, sp + 1, level, null, 'none', 0);
 }
 
 /** `... dropped 214 logs ...`: written by logutils' Destination when its queue overflowed. */

@@ -62,3 +62,43 @@ export const DIMENSION_TITLES = {
 
 /** Truncate to n characters with an ellipsis. */
 export const clip = (s: string, n: number): string => (s.length <= n ? s : `${s.slice(0, n - 1)}…`);
+
+/** `1 line`, `2 lines`. */
+export const plural = (n: number, word: string, many = `${word}s`): string =>
+  `${int(n)} ${n === 1 ? word : many}`;
+
+/** A finding kind as a heading. */
+export const KIND_TITLES = {
+  new: 'New error',
+  spread: 'Spreading over nodes',
+  rising: 'Rate keeps rising',
+  'reset-on-restart': 'Grows until restart',
+  'known-issue': 'Known Calico issue',
+  noise: 'Noise worth dropping',
+} as const;
+
+/** Up to `max` names, then `and N more`. */
+export function names(list: readonly string[], max = 8): string {
+  if (list.length <= max) return list.join(', ');
+  return `${list.slice(0, max).join(', ')} and ${list.length - max} more`;
+}
+
+/** A pod label with its node, without `(none)` placeholders. */
+export function podLabel(pod: string, node: string): string {
+  const none = (s: string) => s === '' || s === '(none)';
+  if (none(pod)) return none(node) ? '(no pod)' : `(no pod) on ${node}`;
+  return none(node) ? pod : `${pod} (${node})`;
+}
+
+/** `HH:MM` of an ISO time (UTC). */
+export const hhmm = (iso: string): string => iso.slice(11, 16);
+
+/** The known issue of a finding in one line. */
+export function knownIssueText(k: {
+  title: string;
+  affected: string;
+  fixed_in: string | null;
+  link: string;
+}): string {
+  return `${k.title} — affected ${k.affected}, ${k.fixed_in ? `fixed in ${k.fixed_in}` : 'no fixed release named upstream'} (${k.link})`;
+}

@@ -3,18 +3,22 @@
  * theme switch; no CDN, no font, no request), readable offline, in light and dark. The model is also
  * embedded as JSON (`<script type="application/json" id="report-data">`) for anyone scraping it.
  */
+import type { Finding } from '../../findings/types.ts';
 import type { Breakdown, FingerprintRow, ReportModel } from '../model.ts';
 import {
   BYTES_METHOD_TEXT,
   bytes,
   DIMENSION_TITLES,
   int,
+  KIND_TITLES,
   pct,
+  plural,
+  podLabel,
   rangeText,
   sourceText,
   time,
 } from './format.ts';
-import { esc, hbars, PALETTE, stackedBars, stackedColumns, timeChart } from './svg.ts';
+import { esc, hbars, miniColumns, PALETTE, stackedBars, stackedColumns, timeChart } from './svg.ts';
 
 const CSS = `
 :root{--bg:#f7f8fa;--panel:#fff;--fg:#1d2330;--muted:#5d6779;--line:#e2e6ee;--grid:#e9ecf2;--accent:#4e79a7;--inner:#e15759;--warn-bg:#fff6e5;--warn-line:#f0b54a;--good:#2e8b57;--code:#f0f2f6}
@@ -34,9 +38,10 @@ button.theme{background:var(--panel);color:var(--fg);border:1px solid var(--line
 .card .s{color:var(--muted);font-size:12px}
 .card.good .v{color:var(--good)}
 section{background:var(--panel);border:1px solid var(--line);border-radius:12px;padding:16px 18px;margin:0 0 16px}
-.grid2{display:grid;grid-template-columns:1fr 1fr;gap:16px}
-@media (max-width:900px){.grid2{grid-template-columns:1fr}}
-.grid2>section{margin:0}
+.grid2{display:grid;grid-template-columns:minmax(0,1fr) minmax(0,1fr);gap:16px}
+@media (max-width:900px){.grid2{grid-template-columns:minmax(0,1fr)}}
+.grid2>section{margin:0;min-width:0}
+section,.cards,.card,.finding{min-width:0}
 figure.chart{margin:0}
 figure.chart svg{width:100%;height:auto;display:block}
 svg text{fill:var(--fg);font-size:12px}
@@ -52,10 +57,17 @@ table{border-collapse:collapse;width:100%;font-size:13px}
 th,td{padding:6px 8px;border-bottom:1px solid var(--line);text-align:left;vertical-align:top}
 th{color:var(--muted);font-weight:600;font-size:12px;text-transform:uppercase;letter-spacing:.03em}
 td.n,th.n{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
+th.n,td.wrap{white-space:normal}
+td{overflow-wrap:anywhere}
+@media (max-width:600px){main{padding:16px 10px 32px}section{padding:12px 10px}table{font-size:12px}th,td{padding:5px 4px}td.n,th.n{white-space:normal}header{flex-direction:column}.opt{display:none}.cards{grid-template-columns:repeat(auto-fit,minmax(140px,1fr))}}
 tbody tr:hover{background:color-mix(in srgb,var(--accent) 7%,transparent)}
-code{font:12px/1.4 ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;background:var(--code);padding:1px 4px;border-radius:4px;word-break:break-word}
-.hint{background:var(--warn-bg);border:1px solid var(--warn-line);border-left-width:5px;border-radius:10px;padding:12px 16px;margin:0 0 12px}
-.hint h2{margin-bottom:6px}.hint p{margin:4px 0}
+code{font:12px/1.4 ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;background:var(--code);padding:1px 4px;border-radius:4px;overflow-wrap:anywhere}
+.finding{background:var(--warn-bg);border:1px solid var(--warn-line);border-left-width:5px;border-radius:10px;padding:12px 16px;margin:0 0 12px}
+.finding h3{margin:0 0 6px;font-size:15px;color:var(--fg);text-transform:none;letter-spacing:0}.finding p{margin:4px 0}
+.finding .kind{display:inline-block;font-size:11px;font-weight:700;text-transform:uppercase;letter-spacing:.05em;border:1px solid var(--warn-line);border-radius:6px;padding:0 6px;margin-right:8px;vertical-align:1px}
+.finding .nodes code{display:inline-block;margin:0 4px 4px 0}
+.finding a{color:var(--accent);overflow-wrap:anywhere}
+#findings>h2{margin-bottom:10px}
 .muted{color:var(--muted)}
 details summary{cursor:pointer;color:var(--muted)}
 .scroll{overflow-x:auto}
@@ -66,20 +78,17 @@ const SCRIPT = `(function(){var r=document.documentElement,b=document.getElement
 function s(){var t=m[i];if(t==='auto'){r.removeAttribute('data-theme')}else{r.setAttribute('data-theme',t)}b.textContent='Theme: '+t}
 b.addEventListener('click',function(){i=(i+1)%m.length;s()});s()})();`;
 
-/** The advice's first sentence (what to do) in bold. */
-function adviceHtml(advice: string): string {
-  const i = advice.indexOf('. ');
-  return i < 0
-    ? `<strong>${esc(advice)}</strong>`
-    : `<strong>${esc(advice.slice(0, i + 1))}</strong> ${esc(advice.slice(i + 2))}`;
-}
-
 const td = (s: string, num = false): string => `<td${num ? ' class="n"' : ''}>${s}</td>`;
-const th = (s: string, num = false): string => `<th${num ? ' class="n"' : ''}>${esc(s)}</th>`;
+/** A number cell that may break between its parts (`13.6 MB → 1.17 MB`). */
+const tdWrap = (s: string): string => `<td class="n wrap opt">${s}</td>`;
+const tdOpt = (s: string): string => `<td class="n opt">${s}</td>`;
+const th = (s: string, num = false, opt = false): string =>
+  `<th${num || opt ? ` class="${[num ? 'n' : '', opt ? 'opt' : ''].join(' ').trim()}"` : ''}>${esc(s)}</th>`;
 const code = (s: string): string => `<code>${esc(s)}</code>`;
 
-function table(head: Array<[string, boolean?]>, rows: string[][]): string {
-  return `<div class="scroll"><table><thead><tr>${head.map(([h, n]) => th(h, n)).join('')}</tr></thead><tbody>${rows
+/** Columns marked optional (third flag) are hidden on narrow screens, so the table fits a phone. */
+function table(head: Array<[string, boolean?, boolean?]>, rows: string[][]): string {
+  return `<div class="scroll"><table><thead><tr>${head.map(([h, n, o]) => th(h, n, o)).join('')}</tr></thead><tbody>${rows
     .map((r) => `<tr>${r.join('')}</tr>`)
     .join('')}</tbody></table></div>`;
 }
@@ -88,18 +97,20 @@ function breakdownTable(dim: string, b: Breakdown): string {
   const rows = b.rows.map((r) => [
     td(esc(r.key)),
     td(int(r.records_in), true),
-    td(pct(r.share_pct), true),
+    tdOpt(pct(r.share_pct)),
     td(int(r.documents_out), true),
-    td(`${bytes(r.bytes_in)} → ${bytes(r.bytes_out)}`, true),
+    tdWrap(`${bytes(r.bytes_in)} → ${bytes(r.bytes_out)}`),
     td(pct(r.reduction_pct), true),
+    td(pct(r.reduction_bytes_pct), true),
   ]);
   if (b.other) {
     rows.push([
       td(`<span class="muted">${b.other.rows} more</span>`),
       td(int(b.other.records_in), true),
-      td('', true),
+      tdOpt(''),
       td(int(b.other.documents_out), true),
-      td(`${bytes(b.other.bytes_in)} → ${bytes(b.other.bytes_out)}`, true),
+      tdWrap(`${bytes(b.other.bytes_in)} → ${bytes(b.other.bytes_out)}`),
+      td('', true),
       td('', true),
     ]);
   }
@@ -107,10 +118,11 @@ function breakdownTable(dim: string, b: Breakdown): string {
     [
       [dim],
       ['lines in', true],
-      ['share', true],
+      ['share', true, true],
       ['docs out', true],
-      ['bytes in → out', true],
-      ['reduction', true],
+      ['bytes in → out', true, true],
+      ['fewer docs', true],
+      ['fewer bytes', true],
     ],
     rows,
   );
@@ -119,23 +131,49 @@ function breakdownTable(dim: string, b: Breakdown): string {
 function fingerprintTable(items: FingerprintRow[], withShare: boolean): string {
   return table(
     [
-      ['#', true],
+      ['#', true, true],
       ['lines', true],
       [withShare ? 'share' : 'first seen', true],
       ['component'],
-      ['category'],
+      ['category', false, true],
       ['template and example'],
     ],
     items.map((r, i) => [
-      td(String(i + 1), true),
+      `<td class="n opt">${i + 1}</td>`,
       td(int(r.records_in), true),
       td(withShare ? pct(r.share_pct) : esc(time(r.first_seen)), true),
       td(esc(r.component)),
-      td(esc(r.category)),
+      `<td class="opt">${esc(r.category)}</td>`,
       td(
         `${code(r.template)}<details><summary>example · ${esc(r.fingerprint)} · ${esc(r.level)} · ${int(r.documents_out)} docs</summary>${code(r.example)}</details>`,
       ),
     ]),
+  );
+}
+
+function findingHtml(f: Finding, i: number): string {
+  const ki = f.known_issue;
+  const related =
+    f.related.length > 0
+      ? `<p class="muted">with ${f.related.map((r) => `${code(r.template)} (${int(r.lines)})`).join(' ')}</p>`
+      : '';
+  const issue = ki
+    ? `<p>Known issue: <a href="${esc(ki.link)}">${esc(ki.title)}</a> · affected ${esc(ki.affected)} · ${ki.fixed_in ? `fixed in ${esc(ki.fixed_in)}` : 'no fixed release named upstream'}</p>`
+    : '';
+  const nodes =
+    f.nodes.length > 0
+      ? `<p class="nodes muted">${plural(f.nodes.length, 'node')}: ${f.nodes
+          .slice(0, 40)
+          .map(code)
+          .join('')}${f.nodes.length > 40 ? ` and ${f.nodes.length - 40} more` : ''}</p>`
+      : '';
+  return (
+    `<article class="finding" data-kind="${esc(f.kind)}" data-id="${esc(f.id)}"><h3><span class="kind">${esc(KIND_TITLES[f.kind])}</span>${i + 1}. ${esc(f.category)} from ${esc(f.component)} since ${esc(time(f.started_at))} UTC · ${plural(f.lines, 'line')}</h3>` +
+    `<p>${code(f.template)}</p>${related}<p>${esc(f.explanation)}</p><p><strong>${esc(f.advice)}</strong></p>${issue}${nodes}` +
+    miniColumns(f.evidence.series, f.evidence.step_s, {
+      label: `Lines per ${f.evidence.step_s / 60} min of finding ${i + 1}`,
+    }) +
+    `</article>`
   );
 }
 
@@ -145,17 +183,17 @@ export function renderHtml(m: ReportModel): string {
   const body: string[] = [];
 
   body.push(
-    `<header><div><h1>Calico log-volume report</h1><div class="meta">${esc(sourceText(m))}<br>Range: ${esc(rangeText(m))} · data ${esc(time(t.data_from))} → ${esc(time(t.data_to))} UTC · ${esc(m.series.interval)} buckets · generated ${esc(time(m.generated_at))} UTC</div></div>` +
+    `<header><div><h1>Calico findings and log-volume report</h1><div class="meta">${esc(sourceText(m))}<br>Range: ${esc(rangeText(m))} · data ${esc(time(t.data_from))} → ${esc(time(t.data_to))} UTC · ${esc(m.series.interval)} buckets · generated ${esc(time(m.generated_at))} UTC</div></div>` +
       `<button class="theme" id="theme" type="button">Theme: auto</button></header>`,
   );
 
-  for (const h of m.hints) {
-    const ev = h.evidence;
-    body.push(
-      `<div class="hint" data-hint="${esc(h.id)}"><h2>⚠ ${esc(h.title)}</h2><p>${adviceHtml(h.advice)}</p>` +
-        `<p class="muted">${int(ev.records)} lines · ${ev.pods_total} pod(s)${ev.pods.length ? `: ${ev.pods.map(code).join(' ')}${ev.pods_total > ev.pods.length ? ' …' : ''}` : ''} · ${ev.nodes_total} node(s)${ev.nodes.length ? `: ${ev.nodes.map(code).join(' ')}${ev.nodes_total > ev.nodes.length ? ' …' : ''}` : ''}</p></div>`,
-    );
-  }
+  body.push(
+    `<section id="findings"><h2>Findings (${m.findings.length})</h2>${
+      m.findings.length === 0
+        ? '<p class="muted">None: no new, spreading or rising error, no known Calico issue, no outsized noise.</p>'
+        : m.findings.map(findingHtml).join('')
+    }</section>`,
+  );
 
   const card = (k: string, v: string, s: string, cls = ''): string =>
     `<div class="card ${cls}"><div class="k">${esc(k)}</div><div class="v">${v}</div><div class="s">${s}</div></div>`;
@@ -202,12 +240,12 @@ export function renderHtml(m: ReportModel): string {
   const comp = m.breakdowns.component.rows;
   const top = m.top_fingerprints;
   body.push(
-    `<div class="grid2"><section id="chart-components"><h2>Reduction by component</h2><p class="muted">Bar: lines in; red: documents out on the same scale.</p>${hbars(
+    `<div class="grid2"><section id="chart-components"><h2>Lines in vs documents out by component</h2><p class="muted">Bar: lines in; red: documents out on the same scale; the note is the reduction in documents per line (a count, not bytes).</p>${hbars(
       comp.map((r) => ({
         label: r.key,
         value: r.records_in,
         inner: r.documents_out,
-        note: `${pct(r.reduction_pct)} · ${int(r.documents_out)} docs`,
+        note: `${pct(r.reduction_pct)} fewer docs · ${int(r.documents_out)} docs`,
         title: `${r.key}: ${int(r.records_in)} lines → ${int(r.documents_out)} documents (${pct(r.reduction_pct)}); ${bytes(r.bytes_in)} → ${bytes(r.bytes_out)}`,
       })),
       { label: 'Reduction by component', labelWidth: 130, width: 560 },
@@ -272,7 +310,7 @@ export function renderHtml(m: ReportModel): string {
         if (te.params_source === 'unavailable')
           partsByTier['(unknown)'] = te.by_pod.find((p) => p.pod === pod)!.count;
         const node = te.by_pod.find((p) => p.pod === pod)?.node ?? '';
-        return { label: `${pod} (${node})`, parts: partsByTier };
+        return { label: podLabel(pod, node), parts: partsByTier };
       });
       const keys = te.params_source === 'unavailable' ? ['(unknown)'] : tiers;
       parts.push(
@@ -295,10 +333,10 @@ export function renderHtml(m: ReportModel): string {
 
   const nf = m.new_fingerprints;
   body.push(
-    `<section id="new"><h2>New fingerprints (${int(nf.total)})</h2><p class="muted">${
+    `<section id="new"><h2>New fingerprints${nf.baseline ? ` (${int(nf.total)})` : ''}</h2><p class="muted">${
       nf.baseline
         ? 'First seen in this range and never before it.'
-        : 'No lower bound on the range, so every fingerprint counts as new; pass --from to compare against earlier data.'
+        : 'Pass --from to list the fingerprints first seen in a range; the “new” findings above judge onsets within the data.'
     }</p>${nf.items.length > 0 ? fingerprintTable(nf.items, false) : ''}</section>`,
   );
 
@@ -313,7 +351,7 @@ export function renderHtml(m: ReportModel): string {
 
   if (m.dead_letters.total > 0) {
     body.push(
-      `<section id="dead-letters"><h2>Dead letters (${int(m.dead_letters.total)} lines)</h2>${table(
+      `<section id="dead-letters"><h2>Dead letters (${plural(m.dead_letters.total, 'line')})</h2>${table(
         [['reason'], ['lines', true], ['bytes', true]],
         m.dead_letters.by_reason.map((r) => [
           td(code(r.reason)),
@@ -333,7 +371,7 @@ export function renderHtml(m: ReportModel): string {
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
 <meta name="color-scheme" content="light dark">
-<title>Calico log-volume report · ${esc(rangeText(m))}</title>
+<title>Calico findings and log-volume report · ${esc(rangeText(m))}</title>
 <style>${CSS}</style></head>
 <body><main>
 ${body.join('\n')}

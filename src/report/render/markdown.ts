@@ -1,4 +1,5 @@
 /** Markdown rendering (for tickets, PRs, wikis): the same sections as the terminal table. */
+import type { Finding } from '../../findings/types.ts';
 import type { Breakdown, FingerprintRow, ReportModel } from '../model.ts';
 import {
   BYTES_METHOD_TEXT,
@@ -6,11 +7,16 @@ import {
   clip,
   DIMENSION_TITLES,
   int,
+  KIND_TITLES,
+  knownIssueText,
+  names,
   pct,
+  plural,
   rangeText,
   sourceText,
   time,
 } from './format.ts';
+import { sparkAxis } from './table.ts';
 
 const esc = (s: string): string =>
   s.replace(/\\/g, '\\\\').replace(/\|/g, '\\|').replace(/`/g, "'").replace(/\n/g, ' ');
@@ -36,6 +42,7 @@ function breakdown(title: string, b: Breakdown): string[] {
     int(r.documents_out),
     bytes(r.bytes_out),
     pct(r.reduction_pct),
+    pct(r.reduction_bytes_pct),
   ]);
   if (b.other)
     rows.push([
@@ -46,14 +53,24 @@ function breakdown(title: string, b: Breakdown): string[] {
       int(b.other.documents_out),
       bytes(b.other.bytes_out),
       '',
+      '',
     ]);
   return [
     `### ${title}`,
     '',
     ...table(
-      [title.replace(/^By /, ''), 'records in', 'share', 'bytes in', 'docs out', 'bytes out', 'reduction'],
+      [
+        title.replace(/^By /, ''),
+        'lines in',
+        'share',
+        'bytes in',
+        'docs out',
+        'bytes out',
+        'reduction (count)',
+        'reduction (bytes)',
+      ],
       rows,
-      [1, 2, 3, 4, 5, 6],
+      [1, 2, 3, 4, 5, 6, 7],
     ),
   ];
 }
@@ -84,6 +101,31 @@ function fingerprints(items: FingerprintRow[], withShare: boolean): string[] {
   );
 }
 
+function findingsSection(fs: Finding[]): string[] {
+  const out = [`## Findings (${fs.length})`, ''];
+  if (fs.length === 0) {
+    out.push('None: no new, spreading or rising error, no known Calico issue, no outsized noise.', '');
+    return out;
+  }
+  fs.forEach((f, i) => {
+    out.push(
+      `### ${i + 1}. ${KIND_TITLES[f.kind]}: ${esc(f.category)} from ${esc(f.component)} since ${time(f.started_at)} UTC (${plural(f.lines, 'line')}${f.nodes.length > 0 ? `, ${plural(f.nodes.length, 'node')}` : ''})`,
+      '',
+      `Template: ${code(clip(f.template, 200))}${f.related.length > 0 ? ` and ${f.related.length} related: ${f.related.map((r) => `${code(clip(r.template, 80))} (${int(r.lines)})`).join(', ')}` : ''}`,
+      '',
+      esc(f.explanation),
+      '',
+      `**${esc(f.advice)}**`,
+      '',
+    );
+    if (f.known_issue) out.push(`Known issue: ${esc(knownIssueText(f.known_issue))}`, '');
+    if (f.nodes.length > 0) out.push(`Nodes: ${esc(names(f.nodes, 20))}`, '');
+    const spark = sparkAxis(f.evidence.series, f.evidence.step_s, 60);
+    if (spark) out.push(`Lines over time: \`${spark}\``, '');
+  });
+  return out;
+}
+
 export function renderMarkdown(m: ReportModel): string {
   const t = m.totals;
   const out: string[] = [
@@ -91,6 +133,7 @@ export function renderMarkdown(m: ReportModel): string {
     '',
     `Source: ${esc(sourceText(m))}. Range: ${rangeText(m)}. Data: ${time(t.data_from)} → ${time(t.data_to)} UTC. Generated ${time(m.generated_at)} UTC.`,
     '',
+    ...findingsSection(m.findings),
     '## Totals',
     '',
     ...table(
@@ -113,21 +156,6 @@ export function renderMarkdown(m: ReportModel): string {
       '',
     );
   }
-  if (m.hints.length > 0) {
-    out.push('## Known issues', '');
-    for (const h of m.hints) {
-      out.push(`- **${esc(h.title)}** — ${esc(h.advice)}`);
-      if (h.evidence.pods.length > 0)
-        out.push(
-          `  - pods: ${h.evidence.pods.map(code).join(', ')}${h.evidence.pods_total > h.evidence.pods.length ? ', …' : ''}`,
-        );
-      if (h.evidence.nodes.length > 0)
-        out.push(
-          `  - nodes: ${h.evidence.nodes.map(code).join(', ')}${h.evidence.nodes_total > h.evidence.nodes.length ? ', …' : ''}`,
-        );
-    }
-    out.push('');
-  }
   out.push('## Breakdowns', '');
   for (const dim of ['component', 'category', 'node', 'namespace'] as const)
     out.push(...breakdown(DIMENSION_TITLES[dim], m.breakdowns[dim]));
@@ -135,7 +163,7 @@ export function renderMarkdown(m: ReportModel): string {
     out.push('## Top fingerprints by volume', '', ...fingerprints(m.top_fingerprints, true));
   const te = m.tier_exists;
   if (te.total > 0) {
-    out.push(`## Tier-exists (${int(te.total)} lines)`, '');
+    out.push(`## Tier-exists (${plural(te.total, 'line')})`, '');
     out.push(
       ...table(
         ['tier', 'lines'],
@@ -153,7 +181,7 @@ export function renderMarkdown(m: ReportModel): string {
   }
   const nl = m.netlink;
   if (nl.total > 0) {
-    out.push(`## Netlink errors (${int(nl.total)} lines on ${int(nl.nodes_affected)} nodes)`, '');
+    out.push(`## Netlink errors (${plural(nl.total, 'line')} on ${plural(nl.nodes_affected, 'node')})`, '');
     out.push(
       ...table(
         ['errno', 'lines', 'nodes'],
@@ -176,12 +204,12 @@ export function renderMarkdown(m: ReportModel): string {
     '',
     nf.baseline
       ? 'First seen in the range and never before it.'
-      : 'No lower bound on the range: every fingerprint counts as new.',
+      : 'Pass --from to list the fingerprints first seen in a range; the "new" findings above judge onsets within the data.',
     '',
   );
   if (nf.items.length > 0) out.push(...fingerprints(nf.items, false));
   if (m.dead_letters.total > 0) {
-    out.push(`## Dead letters (${int(m.dead_letters.total)} lines)`, '');
+    out.push(`## Dead letters (${plural(m.dead_letters.total, 'line')})`, '');
     out.push(
       ...table(
         ['reason', 'lines', 'bytes'],

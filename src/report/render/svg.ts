@@ -271,3 +271,50 @@ function svg(w: number, h: number, label: string, parts: string[], after = ''): 
     `${parts.join('')}</svg>${after}</figure>`
   );
 }
+
+/**
+ * A small column chart of one count series (a finding's evidence) with its axes: the y scale at 0 and
+ * the maximum, times at the start, middle and end.
+ */
+export function miniColumns(
+  points: Array<{ t: string; count: number }>,
+  stepS: number,
+  opts: { label: string; color?: string },
+): string {
+  const n = points.length;
+  if (n === 0) return '';
+  const W = 900;
+  const H = 130;
+  const m = { l: 52, r: 12, t: 10, b: 26 };
+  const iw = W - m.l - m.r;
+  const ih = H - m.t - m.b;
+  const max = Math.max(1, ...points.map((p) => p.count));
+  const top = niceMax(max);
+  const bw = iw / n;
+  const gap = bw > 4 ? Math.min(2, bw * 0.2) : 0;
+  const parts: string[] = [];
+  for (const v of [0, top / 2, top]) {
+    const yy = m.t + ih - (v / top) * ih;
+    parts.push(`<line class="grid" x1="${m.l}" x2="${W - m.r}" y1="${yy}" y2="${yy}"/>`);
+    parts.push(`<text class="axis" x="${m.l - 6}" y="${yy + 4}" text-anchor="end">${short(v)}</text>`);
+  }
+  const end = new Date(Date.parse(points[n - 1]!.t) + stepS * 1000).toISOString();
+  const times: Array<[number, string, string]> = [
+    [m.l, points[0]!.t, 'start'],
+    [m.l + iw / 2, points[Math.floor(n / 2)]!.t, 'middle'],
+    [W - m.r, end, 'end'],
+  ];
+  for (const [x, t, anchor] of times)
+    parts.push(
+      `<text class="axis" x="${x.toFixed(1)}" y="${H - 8}" text-anchor="${anchor}">${esc(`${t.slice(5, 10)} ${t.slice(11, 16)}`)}</text>`,
+    );
+  points.forEach((p, i) => {
+    if (p.count <= 0) return;
+    const h = (p.count / top) * ih;
+    parts.push(
+      `<rect x="${(m.l + i * bw + gap / 2).toFixed(2)}" y="${(m.t + ih - h).toFixed(2)}" width="${Math.max(0.5, bw - gap).toFixed(2)}" height="${Math.max(0.5, h).toFixed(2)}" fill="${opts.color ?? 'var(--accent)'}"><title>${esc(`${p.t}: ${fmt(p.count)} lines`)}</title></rect>`,
+    );
+  });
+  parts.push(`<line class="axisline" x1="${m.l}" x2="${W - m.r}" y1="${m.t + ih}" y2="${m.t + ih}"/>`);
+  return svg(W, H, opts.label, parts);
+}

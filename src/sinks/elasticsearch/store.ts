@@ -17,18 +17,26 @@ import type {
   WriteItem,
   WriteResult,
 } from '../../aggregate/store.ts';
-import type { Config } from '../../config/index.ts';
 import type { CounterDoc } from '../../domain/documents.ts';
 import { LogsiftError } from '../../errors.ts';
 import { assertUniqueIds, type SerializedItem, serializeItem, splitByBytes } from './bulk-body.ts';
 import { classifyItem, classifyRequestFailure, type EsErrorCause, mgetErrorIsNotFound } from './items.ts';
-import { esClientOptions } from './options.ts';
+import { type EsConnection, esClientOptions } from './options.ts';
 
 export type EsClient = Client;
 
-export function createEsClient(es: Config['elasticsearch']): Client {
-  const ca = es.caFile !== undefined ? readFileSync(es.caFile, 'utf8') : undefined;
-  const o = esClientOptions(es, ca);
+/**
+ * The client, with the CA PEM to trust (`caPem`, from ./tls.ts `trustedCaPem`, which also resolves
+ * a CA fingerprint); without it, `caFile` is read here. `maxRetries` 0 unless a caller (reports)
+ * asks for more.
+ */
+export function createEsClient(
+  es: EsConnection,
+  caPem?: string,
+  overrides: { maxRetries?: number } = {},
+): Client {
+  const ca = caPem ?? (es.caFile !== undefined ? readFileSync(es.caFile, 'utf8') : undefined);
+  const o = esClientOptions(es, ca, overrides);
   return new Client({ ...o, ...(o.tls ? { tls: { ca: o.tls.ca } } : {}) } as ConstructorParameters<
     typeof Client
   >[0]);

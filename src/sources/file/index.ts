@@ -1,8 +1,10 @@
 /**
  * File / stdin source for the embedded default (`logsift replay`, `logsift fingerprint`).
  *
- * Each line is one SourceUnit: topic = the file's basename (or `stdin`), partition 0,
- * offset = 0-based line index, value = the line's bytes without `\n` / `\r\n`. The timestamp rule is
+ * Each line is one SourceUnit: topic = the file's basename (or `stdin`), partition = the input's
+ * index in the command's input list (./inputs.ts; 0 for a single input), offset = 0-based line
+ * index, value = the line's bytes without `\n` / `\r\n`, meta = the pod, namespace and container
+ * a kubelet log file's name tells (./path-meta.ts), when it does. The timestamp rule is
  * in ./timestamp.ts. Streams: never reads the whole file; gzip (detected by its magic bytes, so
  * `.gz` files and gzipped stdin both work) is inflated on the fly. A final line without a newline is
  * a unit; the empty string after a final newline is not.
@@ -14,10 +16,13 @@ import { createReadStream, statSync } from 'node:fs';
 import { basename } from 'node:path';
 import { pipeline, Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
-import type { SourceUnit } from '../../domain/record.ts';
+import type { KubernetesMeta, SourceUnit } from '../../domain/record.ts';
 import { LogsiftError } from '../../errors.ts';
+import { metaFromPath } from './path-meta.ts';
 import { TimestampCarrier } from './timestamp.ts';
 
+export { expandInputs, STDIN } from './inputs.ts';
+export { metaFromPath } from './path-meta.ts';
 export { scanTimestamp, TimestampCarrier } from './timestamp.ts';
 
 export interface FileSourceOptions {
@@ -31,6 +36,10 @@ export interface FileSourceOptions {
   readonly stdin?: Readable;
   /** Topic label override (default: basename without `.gz`, or `stdin`). */
   readonly topic?: string;
+  /** The input's index in the command's input list (default 0). */
+  readonly partition?: number;
+  /** Meta for every unit (default: metaFromPath(input) for a file; null: none). */
+  readonly meta?: KubernetesMeta | null;
 }
 
 export interface FileSourceStats {
@@ -48,6 +57,9 @@ const DEFAULT_MAX_LINE_BYTES = 16 * 1024 * 1024;
 
 export class FileSource {
   readonly topic: string;
+  readonly partition: number;
+  /** What the file's name tells of its pod (null: nothing). */
+  readonly meta: KubernetesMeta | null;
   readonly stats: FileSourceStats = {
     unitsRead: 0,
     bytesRead: 0,
@@ -65,6 +77,10 @@ export class FileSource {
   constructor(options: FileSourceOptions) {
     this.#options = options;
     this.#maxLineBytes = options.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES;
+    this.partition = options.partition ?? 0;
+    const meta =
+      options.meta !== undefined ? options.meta : options.input === '-' ? null : metaFromPath(options.input);
+    this.meta = meta === null ? null : Object.freeze({ ...meta });
     if (options.input === '-') {
       this.topic = options.topic ?? 'stdin';
       this.#fallbackMs = options.nowMs;
@@ -97,6 +113,8 @@ export class FileSource {
         : createReadStream(this.#options.input, { highWaterMark: 1 << 20 });
     const carrier = new TimestampCarrier(this.#fallbackMs);
     const topic = this.topic;
+    const partition = this.partition;
+    const meta = this.meta;
     const max = this.#maxLineBytes;
     const stats = this.stats;
 
@@ -127,7 +145,8 @@ export class FileSource {
       pendingCapped = false;
       if (value.length > 0 && value[value.length - 1] === 13) value = value.subarray(0, value.length - 1);
       const timestampMs = carrier.next(value.toString('latin1', 0, Math.min(value.length, 512)));
-      const unit: SourceUnit = { position: { topic, partition: 0, offset, timestampMs }, value };
+      const position = { topic, partition, offset, timestampMs };
+      const unit: SourceUnit = meta === null ? { position, value } : { position, value, meta };
       offset += 1;
       return unit;
     };

@@ -11,7 +11,6 @@ import {
   Kafka,
   type KafkaConfig,
   type KafkaMessage,
-  logLevel,
   Partitioners,
   type Producer,
 } from 'kafkajs';
@@ -20,6 +19,7 @@ import type { DeadLetter } from '../../domain/record.ts';
 import { LogsiftError } from '../../errors.ts';
 import type { Logger } from '../../telemetry/logger.ts';
 import { dlqMessage, dlqTopic } from './dlq.ts';
+import { kafkaLogCreator, kafkaLogLevel } from './logging.ts';
 import { kafkaClientOptions, kafkaConsumerOptions, kafkaRunOptions } from './options.ts';
 import { TOPIC_CONFIG_NAMES, type TopicConfig } from './topic-check.ts';
 
@@ -88,18 +88,6 @@ function toMessage(m: KafkaMessage): SourceMessage {
   };
 }
 
-/** kafkajs log lines -> pino (warn and above only: kafkajs is chatty at info). */
-function logCreator(log: Logger) {
-  return () =>
-    ({ level, log: entry }: { level: number; log: { message: string; [k: string]: unknown } }) => {
-      const { message, timestamp: _t, logger: _l, ...rest } = entry;
-      const fields = { component: 'kafkajs', ...rest };
-      if (level === logLevel.ERROR) log.error(fields, message);
-      else if (level === logLevel.WARN) log.warn(fields, message);
-      else log.debug(fields, message);
-    };
-}
-
 export class KafkaSource {
   readonly #config: Config['kafka'];
   readonly #log: Logger;
@@ -117,8 +105,8 @@ export class KafkaSource {
     this.#kafka = new Kafka({
       ...c,
       sasl: c.sasl as KafkaConfig['sasl'],
-      logLevel: logLevel.WARN,
-      logCreator: logCreator(log),
+      logLevel: kafkaLogLevel(log),
+      logCreator: kafkaLogCreator(log),
     });
     this.#consumer = this.#kafka.consumer({ ...kafkaConsumerOptions(config) });
     // Idempotent producer (F6b): a retried produce after a lost ack is not duplicated by the broker.

@@ -1,5 +1,5 @@
 /**
- * Config -> kafkajs options. Pure. The exactness-relevant choices live here, with their reasons
+ * Config -> kafkajs options. Pure but for reading the TLS PEM files (./security.ts). The exactness-relevant choices live here, with their reasons
  * (docs/EXACTNESS.md F2, F3, F7, F9, F13, F14):
  *  - autoCommit: false and eachBatchAutoResolve: false — the pipeline resolves and commits an
  *    offset only after Elasticsearch acknowledged every document below it (F3, F14);
@@ -9,16 +9,14 @@
  *  - readUncommitted: false (the default), stated.
  */
 import type { Config } from '../../config/index.ts';
+import { type KafkaSasl, type KafkaTls, kafkaSaslOptions, kafkaTlsOptions } from './security.ts';
 
 export interface KafkaClientOptions {
   readonly clientId: string;
   readonly brokers: string[];
-  readonly ssl: boolean;
-  readonly sasl?: {
-    mechanism: 'plain' | 'scram-sha-256' | 'scram-sha-512';
-    username: string;
-    password: string;
-  };
+  /** tls.connect options, or false for plaintext (./security.ts reads the PEM files). */
+  readonly ssl: KafkaTls;
+  readonly sasl?: KafkaSasl;
   readonly connectionTimeout: number;
   readonly requestTimeout: number;
   readonly retry: { readonly initialRetryTime: number; readonly retries: number };
@@ -41,11 +39,12 @@ export interface KafkaRunOptions {
 }
 
 export function kafkaClientOptions(k: Config['kafka']): KafkaClientOptions {
+  const sasl = kafkaSaslOptions(k);
   return {
     clientId: k.clientId,
     brokers: [...k.brokers],
-    ssl: k.ssl,
-    ...(k.sasl ? { sasl: { ...k.sasl } } : {}),
+    ssl: kafkaTlsOptions(k.tls),
+    ...(sasl ? { sasl } : {}),
     connectionTimeout: 10_000,
     requestTimeout: 30_000,
     retry: { initialRetryTime: 300, retries: 8 },

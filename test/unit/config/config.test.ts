@@ -78,7 +78,8 @@ describe('loadConfig', () => {
     expect(c.kafka.topics).toEqual(['calico', 'felix']);
     expect(c.kafka.groupId).toBe('g1');
     expect(c.elasticsearch.url).toBe('http://es:9200');
-    expect(c.elasticsearch.apiKey).toBe('k');
+    expect(c.elasticsearch.apiKey?.reveal()).toBe('k');
+    expect(String(c.elasticsearch.apiKey)).toBe('**REDACTED**');
     expect(c.aggregate.indexPrefix).toBe('sift');
     expect(c.http.port).toBe(9000);
     expect(c.log.level).toBe('debug');
@@ -165,7 +166,8 @@ describe('loadConfig', () => {
     const text = p.join('\n');
     expect(text).toContain('parse.defaultZone');
     expect(text).toContain('not both');
-    expect(text).toContain('set both or neither');
+    const lone = problems(() => loadConfig({ env: { ES_USERNAME: 'u' } })).join('\n');
+    expect(lone).toContain('elasticsearch.password: required with elasticsearch.username');
   });
 });
 

@@ -4,7 +4,7 @@
 // no credentials in the ConfigMap, the template failures, `helm lint --strict`, and the ConfigMap
 // accepted by logsift's own config loader.
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -298,7 +298,7 @@ describe('ConfigMap', () => {
     });
     const text = configText(docs);
     expect(text).not.toMatch(/password|apiKey|api_key|sasl|username|secret/i);
-    expect(text).toMatch(/ssl: true/); // kafka.tls.enabled turns TLS on in the config
+    expect(text).not.toMatch(/tls|ssl/i); // TLS is turned on through the environment
     const e = env(docs);
     const dir = '/var/run/secrets/logsift';
     expect(e.get('ES_USERNAME')?.valueFrom).toEqual({ secretKeyRef: { name: 'es-user', key: 'username' } });
@@ -310,6 +310,7 @@ describe('ConfigMap', () => {
       secretKeyRef: { name: 'kafka-user', key: 'user' },
     });
     expect(e.get('KAFKA_SASL_PASSWORD_FILE')?.value).toBe(`${dir}/kafka-sasl/pass`);
+    expect(e.get('KAFKA_TLS')?.value).toBe('true');
     expect(e.get('KAFKA_TLS_CA_FILE')?.value).toBe(`${dir}/kafka-tls/ca.crt`);
     expect(e.get('KAFKA_TLS_CERT_FILE')?.value).toBe(`${dir}/kafka-tls/tls.crt`);
     expect(e.get('KAFKA_TLS_KEY_FILE')?.value).toBe(`${dir}/kafka-tls/tls.key`);
@@ -338,6 +339,60 @@ describe('ConfigMap', () => {
     }
     expect(volumes.get('kafka-tls')?.secret.secretName).toBe('kafka-tls');
     expect(volumes.get('es-auth')?.secret.secretName).toBe('es-user');
+  });
+
+  it("logsift's own loader reads the credentials from the Deployment's environment and mounted files", () => {
+    const docs = render(BASE, {
+      kafka: {
+        sasl: { mechanism: 'scram-sha-512', existingSecret: 'kafka-user' },
+        tls: { enabled: true, existingSecret: 'kafka-tls', certKey: 'tls.crt', keyKey: 'tls.key' },
+      },
+      elasticsearch: { auth: { existingSecret: 'es-user' }, tls: { caSecret: 'es-ca' } },
+    });
+    // The pod's view: Secret files under a stand-in for /var/run/secrets/logsift, secretKeyRefs resolved.
+    const root = mkdtempSync(join(tmp, 'secrets-'));
+    const secrets: Record<string, Record<string, string>> = {
+      'es-user': { username: 'logsift-writer', password: 'es-pass-123' },
+      'es-ca': { 'ca.crt': '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n' },
+      'kafka-user': { username: 'logsift', password: 'kafka-pass-456' },
+      'kafka-tls': {
+        'ca.crt': '-----BEGIN CERTIFICATE-----\nMIIC\n-----END CERTIFICATE-----\n',
+        'tls.crt': '-----BEGIN CERTIFICATE-----\nMIID\n-----END CERTIFICATE-----\n',
+        'tls.key': '-----BEGIN PRIVATE KEY-----\nMIIE\n-----END PRIVATE KEY-----\n',
+      },
+    };
+    const pod = one(docs, 'Deployment').spec.template.spec;
+    const volumes = new Map((pod.volumes as Obj[]).map((v) => [v.name as string, v]));
+    const podEnv: Record<string, string> = {};
+    for (const m of container(docs).volumeMounts as Obj[]) {
+      const secret = volumes.get(m.name)?.secret;
+      if (!secret) continue;
+      const dir = join(root, m.mountPath);
+      mkdirSync(dir, { recursive: true });
+      for (const item of secret.items as Obj[])
+        writeFileSync(join(dir, item.path), secrets[secret.secretName]![item.key]!);
+    }
+    for (const e of container(docs).env as Obj[]) {
+      if (e.valueFrom)
+        podEnv[e.name] = secrets[e.valueFrom.secretKeyRef.name]![e.valueFrom.secretKeyRef.key]!;
+      else podEnv[e.name] = String(e.value).startsWith('/var/run/secrets/') ? join(root, e.value) : e.value;
+    }
+    const file = join(tmp, 'logsift-secrets.yaml');
+    writeFileSync(file, configText(docs));
+    const cfg = loadConfig({ env: podEnv, configFile: file, require: ['kafka', 'elasticsearch'] });
+    expect(cfg.elasticsearch.username).toBe('logsift-writer');
+    expect(cfg.elasticsearch.password?.reveal()).toBe('es-pass-123');
+    expect(cfg.elasticsearch.caFile).toBe(join(root, '/var/run/secrets/logsift/es-ca/ca.crt'));
+    expect(cfg.kafka.sasl?.mechanism).toBe('scram-sha-512');
+    expect(cfg.kafka.sasl?.username).toBe('logsift');
+    expect(cfg.kafka.sasl?.password.reveal()).toBe('kafka-pass-456');
+    expect(cfg.kafka.tls).toMatchObject({
+      enabled: true,
+      caFile: join(root, '/var/run/secrets/logsift/kafka-tls/ca.crt'),
+      certFile: join(root, '/var/run/secrets/logsift/kafka-tls/tls.crt'),
+      keyFile: join(root, '/var/run/secrets/logsift/kafka-tls/tls.key'),
+    });
+    expect(cfg.http.port).toBe(9464);
   });
 
   it('an Elasticsearch API key replaces user and password', () => {
@@ -468,6 +523,7 @@ describe('Kibana saved-objects import Job', () => {
           url: 'http://kibana-kb-http:5601',
           space: 'ops',
           auth: { existingSecret: 'kb-user' },
+          tls: { caSecret: 'kibana-ca' },
         },
       },
     });
@@ -478,6 +534,7 @@ describe('Kibana saved-objects import Job', () => {
       'helm.sh/hook-delete-policy': 'before-hook-creation,hook-succeeded',
     });
     const c = job.spec.template.spec.containers[0];
+    // No credential in the arguments (visible in the process list): env references and files.
     expect(c.args).toEqual([
       'kibana',
       'import',
@@ -487,15 +544,37 @@ describe('Kibana saved-objects import Job', () => {
       'calico',
       '--space',
       'ops',
-      '--username',
-      '$(KIBANA_USERNAME)',
-      '--password',
-      '$(KIBANA_PASSWORD)',
     ]);
     const e = new Map((c.env as Obj[]).map((x) => [x.name, x]));
-    expect(e.get('KIBANA_PASSWORD')?.valueFrom).toEqual({
-      secretKeyRef: { name: 'kb-user', key: 'password' },
+    expect(e.get('KIBANA_USERNAME')?.valueFrom).toEqual({
+      secretKeyRef: { name: 'kb-user', key: 'username' },
     });
+    expect(e.get('KIBANA_PASSWORD_FILE')?.value).toBe('/var/run/secrets/logsift/kibana-auth/password');
+    expect(e.get('KIBANA_CA_FILE')?.value).toBe('/var/run/secrets/logsift/kibana-ca/ca.crt');
+    const mounts = new Map((c.volumeMounts as Obj[]).map((m) => [m.name, m]));
+    expect(mounts.get('kibana-auth')).toEqual({
+      name: 'kibana-auth',
+      mountPath: '/var/run/secrets/logsift/kibana-auth',
+      readOnly: true,
+    });
+    const volumes = new Map((job.spec.template.spec.volumes as Obj[]).map((v) => [v.name, v]));
+    expect(volumes.get('kibana-auth')?.secret).toEqual({
+      secretName: 'kb-user',
+      defaultMode: 0o440,
+      items: [{ key: 'password', path: 'password' }],
+    });
+    expect(volumes.get('kibana-ca')?.secret.secretName).toBe('kibana-ca');
+    const key = one(
+      render(BASE, {
+        kibana: {
+          import: { enabled: true, url: 'http://k:5601', auth: { existingSecret: 'kb', apiKeyKey: 'key' } },
+        },
+      }),
+      'Job',
+    ).spec.template.spec.containers[0];
+    const ke = new Map((key.env as Obj[]).map((x) => [x.name, x]));
+    expect(ke.get('KIBANA_API_KEY_FILE')?.value).toBe('/var/run/secrets/logsift/kibana-auth/key');
+    expect(ke.has('KIBANA_USERNAME')).toBe(false);
     expect(c.securityContext.readOnlyRootFilesystem).toBe(true);
     expect(job.spec.template.spec.restartPolicy).toBe('Never');
     expect(refused(BASE, { kibana: { import: { enabled: true } } })).toMatch(

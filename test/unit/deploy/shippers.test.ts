@@ -138,6 +138,7 @@ describe('Fluent Bit DaemonSet (deploy/shippers/fluent-bit)', () => {
       namespace: 'calico-system',
       node: 'k8s-worker-2',
       container: 'calico-node',
+      image: 'docker.io/calico/node:v3.29.2',
     });
     expect(r.format).toBe('calico');
     expect(r.component).toBe('felix');
@@ -201,6 +202,7 @@ describe('Vector agent (deploy/shippers/vector)', () => {
       namespace: 'calico-system',
       node: 'k8s-worker-5',
       container: 'calico-typha',
+      image: 'docker.io/calico/typha:v3.29.2',
     });
     expect(r.component).toBe('typha');
     expect(r.message).toBe('New connection from peer');

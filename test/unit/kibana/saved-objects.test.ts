@@ -1,5 +1,6 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { findingsTemplate } from '../../../src/report/findings-service.ts';
 import {
   buildSavedObjects,
   DEFAULT_NDJSON_FILE,
@@ -15,6 +16,19 @@ const FILE = new URL(`../../../schemas/kibana/${DEFAULT_NDJSON_FILE}`, import.me
 function summaryFieldTypes(prefix = 'logsift') {
   const t = loadIndexTemplates(prefix).find((x) => x.kind === 'summaries')!;
   return mappingFieldTypes((t.body as { template: { mappings: object } }).template.mappings);
+}
+
+function findingFieldTypes(prefix = 'logsift') {
+  return mappingFieldTypes(
+    (findingsTemplate(prefix) as { template: { mappings: object } }).template.mappings,
+  );
+}
+
+/** The field types of the index an object's data view reads. */
+function typesFor(o: { references: Array<{ id: string }> }) {
+  return o.references.some((r) => r.id.endsWith('-findings-data-view'))
+    ? findingFieldTypes()
+    : summaryFieldTypes();
 }
 
 describe('Kibana saved objects', () => {
@@ -63,7 +77,8 @@ describe('Kibana saved objects', () => {
       }
       if (o.type === 'dashboard') {
         const panels = JSON.parse(o.attributes.panelsJSON);
-        expect(panels.length).toBe(LENSES.length);
+        // The findings saved search, then every Lens chart.
+        expect(panels.length).toBe(LENSES.length + 1);
         for (const p of panels)
           expect(o.references.map((r: { name: string }) => r.name)).toContain(
             `${p.panelIndex}:${p.panelRefName}`,
@@ -73,6 +88,7 @@ describe('Kibana saved objects', () => {
     expect(objs.filter((o) => o.type === 'index-pattern').map((o) => o.attributes.title)).toEqual([
       'logsift-summaries-*',
       'logsift-stats-*',
+      'logsift-findings-*',
     ]);
     expect(objs.filter((o) => o.type === 'search').length).toBe(SEARCHES.length);
     expect(new Set(objs.map((o) => o.id)).size).toBe(objs.length);
@@ -89,10 +105,11 @@ describe('Kibana saved objects', () => {
     }
   });
 
-  it('every field a data view, search or visualization names exists in the summaries index template', () => {
-    const types = summaryFieldTypes();
-    const named: string[] = [];
+  it('every field a data view, search or visualization names exists in its index template', () => {
+    let count = 0;
     for (const o of buildSavedObjects('logsift')) {
+      const types = typesFor(o);
+      const named: string[] = [];
       // biome-ignore lint/suspicious/noExplicitAny: saved-object attributes, read by known paths
       const a = o.attributes as Record<string, any>;
       if (o.type === 'index-pattern') named.push(a.timeFieldName);
@@ -109,9 +126,10 @@ describe('Kibana saved objects', () => {
         }
         named.push(...kqlFields(a.state.query.query));
       }
+      for (const f of named) expect(types[f], `${o.id}: ${f}`).toBeDefined();
+      count += named.length;
     }
-    expect(named.length).toBeGreaterThan(30);
-    for (const f of named) expect(types[f], f).toBeDefined();
+    expect(count).toBeGreaterThan(30);
     // The stats data view's time field too.
     const stats = loadIndexTemplates('logsift').find((x) => x.kind === 'stats')!;
     expect(
@@ -120,8 +138,8 @@ describe('Kibana saved objects', () => {
   });
 
   it('lens terms on keyword fields, sums on numeric fields', () => {
-    const types = summaryFieldTypes();
     for (const l of LENSES) {
+      const types = l.dataView === 'findings' ? findingFieldTypes() : summaryFieldTypes();
       for (const c of Object.values(l.columns) as Array<{ operationType: string; sourceField: string }>) {
         if (c.operationType === 'terms') expect(types[c.sourceField], c.sourceField).toBe('keyword');
         if (c.operationType === 'sum') expect(types[c.sourceField], c.sourceField).toBe('long');

@@ -34,7 +34,18 @@ const LINES = [
 const unitValue = fc
   .record({
     line: fc.oneof(fc.constantFrom(...LINES), fc.string({ maxLength: 30 })),
-    wrap: fc.constantFrom('raw', 'cri-F', 'cri-P', 'fb-raw', 'fb-cri-P', 'fb-cri-F', 'bytes'),
+    wrap: fc.constantFrom(
+      'raw',
+      'cri-F',
+      'cri-P',
+      'fb-raw',
+      'fb-cri-P',
+      'fb-cri-F',
+      'bytes',
+      'kubectl',
+      'stern',
+      'syslog',
+    ),
     pod: fc.constantFrom('a', 'b', 'c'),
     stream: fc.constantFrom('stdout', 'stderr'),
     bytes: fc.uint8Array({ maxLength: 40 }),
@@ -56,6 +67,12 @@ const unitValue = fc
         return fb(c('F'));
       case 'bytes':
         return bytes;
+      case 'kubectl':
+        return `[pod/${pod}/calico-node] ${line}`;
+      case 'stern':
+        return `calico-node-${pod} calico-node ${line}`;
+      case 'syslog':
+        return `Jan 14 09:30:00 node-${pod} calico-felix[1]: ${line}`;
       default:
         return line;
     }

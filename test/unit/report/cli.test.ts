@@ -67,7 +67,7 @@ describe('logsift report (CLI)', () => {
     const x = io();
     expect(await command.run(['--dir', dir, '-f', 'md'], x)).toBe(0);
     expect(x.out()).toMatch(/^# calico-logsift report/);
-    expect(x.out()).toMatch(/\| component \| records in \|/);
+    expect(x.out()).toMatch(/\| component \| lines in \|/);
     const out = join(dir, 'r.html');
     const y = io();
     expect(await command.run(['--dir', dir, '--format', 'html', '--out', out], y)).toBe(0);

@@ -1,55 +1,72 @@
-// The HTML report in a real headless Chromium: loads offline with no console error, draws its charts
-// (SVG marks with a non-zero size), and leaves a screenshot in test-results/report.png.
-// Chromium: /usr/bin/chromium; when absent and running as root, `apt-get install -y chromium` is tried
-// once; when that fails too, the test is skipped with a loud message (never silently passed).
+// The HTML report in a real headless Chromium, at 1280 px and 390 px wide, light and dark: loads
+// offline with no console error, no horizontal scroll and no table wider than its panel, draws its
+// charts (SVG marks with a non-zero size) and the findings first, and leaves screenshots in
+// test-results/. The report is the generated onset day (test/helpers/calico-day.ts) through
+// `logsift replay` and `logsift report -f html`.
+//
+// Chromium: Debian's /usr/bin/chromium. When absent and running as root (CI), the test installs it
+// with apt-get (updating the package lists first: a fresh machine has none). It never skips: without
+// a browser it fails and says how to install one.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { type BrowserContext, chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { fromFiles } from '../../../src/report/from-files.ts';
-import { renderHtml } from '../../../src/report/render/html.ts';
-import { buildFixture, writeFixture } from './fixture.ts';
+import { command as report } from '../../../src/cli/report.ts';
+import { onsetDay } from '../../helpers/calico-day.ts';
+import { io, replayDay } from '../findings/helpers.ts';
 
 const CHROMIUM = '/usr/bin/chromium';
 const OUT = resolve('test-results');
 
+function apt(args: string[]): number | null {
+  return spawnSync('apt-get', args, {
+    stdio: 'ignore',
+    timeout: 540_000,
+    env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
+  }).status;
+}
+
+/** null when Chromium is there (installed now if needed), else why not. */
 function ensureChromium(): string | null {
   if (existsSync(CHROMIUM)) return null;
   if (process.getuid?.() !== 0)
-    return `${CHROMIUM} missing and not root: install it with apt-get install -y chromium`;
-  const r = spawnSync('apt-get', ['install', '-y', '--no-install-recommends', 'chromium'], {
-    stdio: 'ignore',
-    timeout: 480_000,
-  });
+    return `${CHROMIUM} is missing and this is not root: install it with apt-get install -y chromium`;
+  let status = apt(['install', '-y', '--no-install-recommends', 'chromium']);
+  if (!existsSync(CHROMIUM)) {
+    // A fresh machine has no package lists yet.
+    apt(['update']);
+    status = apt(['install', '-y', '--no-install-recommends', 'chromium']);
+  }
   return existsSync(CHROMIUM)
     ? null
-    : `${CHROMIUM} missing; apt-get install -y chromium failed (exit ${r.status})`;
+    : `apt-get install -y chromium failed (exit ${status}); ${CHROMIUM} missing`;
 }
 
-const missing = ensureChromium();
-if (missing) console.error(`\n!!! SKIPPING the HTML report browser test: ${missing}\n`);
-
-describe.skipIf(missing !== null)('HTML report in headless Chromium', () => {
+describe('HTML report in headless Chromium', () => {
   let browser: BrowserContext;
   let userDir: string;
   let file: string;
+  let findings = 0;
 
   beforeAll(async () => {
+    const missing = ensureChromium();
+    if (missing !== null) throw new Error(`the HTML report browser test needs Chromium: ${missing}`);
     userDir = mkdtempSync(join(tmpdir(), 'logsift-chromium-'));
-    const dataDir = mkdtempSync(join(tmpdir(), 'logsift-html-'));
-    writeFixture(dataDir, buildFixture({ nodes: 8, days: 3 }));
-    const model = await fromFiles(
-      dataDir,
-      { from: null, to: null },
-      { now: () => new Date('2025-01-15T00:00:00Z'), top: 10 },
-    );
-    rmSync(dataDir, { recursive: true, force: true });
     mkdirSync(OUT, { recursive: true });
     file = join(OUT, 'report.html');
-    writeFileSync(file, renderHtml(model));
+    rmSync(file, { force: true });
+    const dir = await replayDay(onsetDay(), 'html');
+    const x = io();
+    expect(
+      await report.run(['--dir', dir, '-f', 'html', '--out', file, '--calico-version', 'v3.29.1'], x),
+    ).toBe(0);
+    const data = /<script type="application\/json" id="report-data">(.*?)<\/script>/s.exec(
+      readFileSync(file, 'utf8'),
+    );
+    findings = (JSON.parse(data![1]!) as { findings: unknown[] }).findings.length;
     // A fresh --user-data-dir: playwright takes it as launchPersistentContext's first argument.
     browser = await chromium.launchPersistentContext(userDir, {
       executablePath: CHROMIUM,
@@ -65,71 +82,99 @@ describe.skipIf(missing !== null)('HTML report in headless Chromium', () => {
         '--disable-sync',
       ],
     });
-  }, 120_000);
+  }, 600_000);
 
   afterAll(async () => {
     await browser?.close();
-    rmSync(userDir, { recursive: true, force: true });
+    if (userDir) rmSync(userDir, { recursive: true, force: true });
   });
 
-  for (const scheme of ['light', 'dark'] as const) {
-    it(`renders with no console error and non-empty charts (${scheme})`, async () => {
-      const page = await browser.newPage();
-      await page.emulateMedia({ colorScheme: scheme });
-      const errors: string[] = [];
-      const requests: string[] = [];
-      page.on('console', (msg) => {
-        if (msg.type() === 'error' || msg.type() === 'warning') errors.push(msg.text());
-      });
-      page.on('pageerror', (err) => errors.push(err.message));
-      page.on('request', (req) => {
-        if (!req.url().startsWith('file:')) requests.push(req.url());
-      });
-      await page.goto(pathToFileURL(file).href, { waitUntil: 'load' });
-      expect(errors).toEqual([]);
-      expect(requests).toEqual([]); // self-contained: nothing fetched
+  for (const width of [1280, 390] as const) {
+    for (const scheme of ['light', 'dark'] as const) {
+      it(`${width} px, ${scheme}: no console error, no horizontal scroll, findings first, charts drawn`, async () => {
+        const page = await browser.newPage();
+        await page.setViewportSize({ width, height: 900 });
+        await page.emulateMedia({ colorScheme: scheme });
+        const errors: string[] = [];
+        const requests: string[] = [];
+        page.on('console', (msg) => {
+          if (msg.type() === 'error' || msg.type() === 'warning') errors.push(msg.text());
+        });
+        page.on('pageerror', (err) => errors.push(err.message));
+        page.on('request', (req) => {
+          if (!req.url().startsWith('file:')) requests.push(req.url());
+        });
+        await page.goto(pathToFileURL(file).href, { waitUntil: 'load' });
+        expect(errors).toEqual([]);
+        expect(requests).toEqual([]); // self-contained: nothing fetched
 
-      for (const id of ['chart-volume', 'chart-components', 'chart-top', 'chart-netlink', 'chart-tier']) {
-        const box = await page.locator(`#${id} svg`).first().boundingBox();
-        expect(box, id).not.toBeNull();
-        expect(box!.width, id).toBeGreaterThan(200);
-        expect(box!.height, id).toBeGreaterThan(50);
-      }
-      // Marks with a real size: bars (rect) and lines (path).
-      // Evaluated in the page (a string: this repo's tsconfig has no DOM lib).
-      const marks = (await page.evaluate(`(() => {
-        const sized = (sel) => [...document.querySelectorAll(sel)].filter((e) => {
-          const r = e.getBoundingClientRect();
-          return r.width > 0 && r.height > 0;
-        }).length;
-        return {
-          volumeLines: sized('#chart-volume path.line'),
-          componentBars: sized('#chart-components rect'),
-          topBars: sized('#chart-top rect'),
-          netlinkRects: sized('#chart-netlink rect'),
-          tierRects: sized('#chart-tier rect'),
-          hints: document.querySelectorAll('.hint').length,
-          data: JSON.parse(document.getElementById('report-data').textContent).totals.records_in,
+        // Evaluated in the page (a string: this repo's tsconfig has no DOM lib).
+        const layout = (await page.evaluate(`(() => {
+          const over = [];
+          for (const el of document.querySelectorAll('section, .finding, .scroll, table, figure, .card')) {
+            const r = el.getBoundingClientRect();
+            const box = el.parentElement.getBoundingClientRect();
+            if (el.scrollWidth > el.clientWidth + 1 || r.right > box.right + 1 || r.right > window.innerWidth + 1)
+              over.push((el.closest('section') ? el.closest('section').id + ':' : '') + (el.id || el.className || el.tagName) + ' ' + Math.round(r.width) + '/' + el.scrollWidth);
+          }
+          const first = document.querySelector('main > section');
+          return {
+            scrollWidth: document.documentElement.scrollWidth,
+            innerWidth: window.innerWidth,
+            over,
+            firstSection: first ? first.id : null,
+            findings: document.querySelectorAll('#findings .finding').length,
+            findingCharts: [...document.querySelectorAll('#findings .finding svg rect')].filter((e) => e.getBoundingClientRect().height > 0).length,
+            axisLabels: document.querySelectorAll('#findings .finding svg text.axis').length,
+          };
+        })()`)) as {
+          scrollWidth: number;
+          innerWidth: number;
+          over: string[];
+          firstSection: string | null;
+          findings: number;
+          findingCharts: number;
+          axisLabels: number;
         };
-      })()`)) as Record<string, number>;
-      expect(marks.volumeLines).toBe(2);
-      expect(marks.componentBars).toBeGreaterThanOrEqual(4);
-      expect(marks.topBars).toBe(8);
-      expect(marks.netlinkRects).toBeGreaterThan(20);
-      expect(marks.tierRects).toBeGreaterThanOrEqual(3);
-      expect(marks.hints).toBe(2);
-      expect(marks.data).toBeGreaterThan(0);
-      // Background follows the scheme.
-      const bg = await page.evaluate('getComputedStyle(document.body).backgroundColor');
-      expect(bg).toBe(scheme === 'dark' ? 'rgb(17, 20, 26)' : 'rgb(247, 248, 250)');
-      await page.screenshot({
-        path: join(OUT, scheme === 'light' ? 'report.png' : 'report-dark.png'),
-        fullPage: true,
+        expect(layout.scrollWidth, 'page scrolls sideways').toBeLessThanOrEqual(layout.innerWidth);
+        expect(layout.over, 'elements wider than their panel').toEqual([]);
+        expect(layout.firstSection).toBe('findings');
+        expect(findings).toBeGreaterThanOrEqual(5);
+        expect(layout.findings).toBe(findings);
+        expect(layout.findingCharts).toBeGreaterThan(findings);
+        expect(layout.axisLabels).toBe(6 * findings);
+
+        for (const id of ['chart-volume', 'chart-components', 'chart-top', 'chart-netlink', 'chart-tier']) {
+          const box = await page.locator(`#${id} svg`).first().boundingBox();
+          expect(box, id).not.toBeNull();
+          expect(box!.width, id).toBeGreaterThan(width < 500 ? 250 : 400);
+          expect(box!.height, id).toBeGreaterThan(15);
+        }
+        const marks = (await page.evaluate(`(() => {
+          const sized = (sel) => [...document.querySelectorAll(sel)].filter((e) => {
+            const r = e.getBoundingClientRect();
+            return r.width > 0 && r.height > 0;
+          }).length;
+          return {
+            volumeLines: sized('#chart-volume path.line'),
+            componentBars: sized('#chart-components rect'),
+            netlinkRects: sized('#chart-netlink rect'),
+            tierRects: sized('#chart-tier rect'),
+            data: JSON.parse(document.getElementById('report-data').textContent).totals.records_in,
+          };
+        })()`)) as Record<string, number>;
+        expect(marks.volumeLines).toBe(2);
+        expect(marks.componentBars).toBeGreaterThanOrEqual(2);
+        expect(marks.netlinkRects).toBeGreaterThanOrEqual(2);
+        expect(marks.tierRects).toBeGreaterThanOrEqual(2);
+        expect(marks.data).toBeGreaterThan(0);
+        const bg = await page.evaluate('getComputedStyle(document.body).backgroundColor');
+        expect(bg).toBe(scheme === 'dark' ? 'rgb(17, 20, 26)' : 'rgb(247, 248, 250)');
+        await page.screenshot({ path: join(OUT, `report-${width}-${scheme}.png`), fullPage: true });
+        await page.click('#theme');
+        expect(errors).toEqual([]);
+        await page.close();
       });
-      // The theme button switches without errors.
-      await page.click('#theme');
-      expect(errors).toEqual([]);
-      await page.close();
-    });
+    }
   }
 });

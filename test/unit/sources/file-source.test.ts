@@ -112,4 +112,22 @@ describe('scanTimestamp', () => {
     expect(scanTimestamp('bird: Started')).toBeNull();
     expect(scanTimestamp('2025-13-14 09:30:00')).toBeNull();
   });
+
+  it('units carry the partition given and the meta of a kubelet file name; stdin and other names carry none', async () => {
+    const id = 'a3f1c2d4e5b6978812345678901234567890abcdefabcdefabcdefabcdef0123';
+    const p = tmp(`calico-node-x_calico-system_calico-node-${id}.log`, 'a\nb\n');
+    const src = new FileSource({ input: p, nowMs: 0, partition: 3 });
+    const units = await read(src);
+    expect(units.map((u) => u.position.partition)).toEqual([3, 3]);
+    const meta = { pod: 'calico-node-x', namespace: 'calico-system', container: 'calico-node' };
+    expect(src.meta).toEqual(meta);
+    expect(units.every((u) => u.meta === src.meta)).toBe(true);
+    expect(
+      (await read(new FileSource({ input: tmp('felix.log', 'a\n'), nowMs: 0 })))[0]!.meta,
+    ).toBeUndefined();
+    const stdin = new FileSource({ input: '-', nowMs: 0, stdin: Readable.from([Buffer.from('a\n')]) });
+    expect((await read(stdin))[0]!.meta).toBeUndefined();
+    // An explicit meta wins; null: none.
+    expect(new FileSource({ input: p, nowMs: 0, meta: null }).meta).toBeNull();
+  });
 });

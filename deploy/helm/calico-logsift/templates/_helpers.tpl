@@ -67,7 +67,7 @@ ceil((shutdownTimeoutMs + requestTimeoutMs) / 1000) + terminationGraceMarginSeco
 {{- add (div (add $shutdown $request 999) 1000) (int .Values.terminationGraceMarginSeconds) -}}
 {{- end -}}
 
-{{/* The logsift config file: values `config`, plus kafka.ssl when kafka.tls.enabled. */}}
+{{/* The logsift config file: values `config` (TLS and credentials come in through the environment). */}}
 {{- define "logsift.config" -}}
 {{- $cfg := deepCopy .Values.config -}}
 {{- $es := default dict $cfg.elasticsearch -}}
@@ -75,15 +75,15 @@ ceil((shutdownTimeoutMs + requestTimeoutMs) / 1000) + terminationGraceMarginSeco
 {{- if or (hasKey $es "password") (hasKey $es "apiKey") (hasKey $es "username") -}}
 {{- fail "config.elasticsearch.username/password/apiKey: credentials do not belong in the ConfigMap; set elasticsearch.auth.existingSecret" -}}
 {{- end -}}
-{{- if hasKey $kafka "sasl" -}}
-{{- fail "config.kafka.sasl: credentials do not belong in the ConfigMap; set kafka.sasl.mechanism and kafka.sasl.existingSecret" -}}
+{{- if or (hasKey $kafka "sasl") (hasKey $kafka "tls") -}}
+{{- fail "config.kafka.sasl/tls: credentials do not belong in the ConfigMap; set kafka.sasl.* and kafka.tls.* (Secrets)" -}}
+{{- end -}}
+{{- $kb := default dict $cfg.kibana -}}
+{{- if or (hasKey $kb "password") (hasKey $kb "apiKey") (hasKey $kb "username") -}}
+{{- fail "config.kibana.username/password/apiKey: credentials do not belong in the ConfigMap; set kibana.import.auth.existingSecret" -}}
 {{- end -}}
 {{- if hasKey $es "caFile" -}}
 {{- fail "config.elasticsearch.caFile: set elasticsearch.tls.caSecret instead (the chart mounts it and sets ES_CA_FILE)" -}}
-{{- end -}}
-{{- if .Values.kafka.tls.enabled -}}
-{{- $_ := set $kafka "ssl" true -}}
-{{- $_ := set $cfg "kafka" $kafka -}}
 {{- end -}}
 {{- toYaml $cfg -}}
 {{- end -}}

@@ -69,6 +69,10 @@ seccompProfile:
 {{- end }}
 {{- end }}
 {{- with .Values.kafka.tls }}
+{{- if .enabled }}
+- name: KAFKA_TLS
+  value: "true"
+{{- end }}
 {{- if and .enabled .existingSecret }}
 {{- if .caKey }}
 - name: KAFKA_TLS_CA_FILE

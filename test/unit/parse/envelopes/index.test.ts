@@ -17,9 +17,16 @@ describe('unwrap', () => {
 
   it('broken envelopes: bad JSON, non-object, no message field', () => {
     expect(unwrap('{"log": "unterminated')).toMatchObject({ ok: false, reason: 'json-syntax' });
-    expect(unwrap('{"level":"info","msg":"x"}')).toMatchObject({ ok: false, reason: 'no-message' });
+    expect(unwrap('{"lvl":"info","msg":"x"}')).toMatchObject({ ok: false, reason: 'no-message' });
+    expect(unwrap('{"level":"info","text":"x"}')).toMatchObject({ ok: false, reason: 'no-message' });
     expect(unwrap('{"log": null}')).toMatchObject({ ok: false, reason: 'no-message' });
     expect(unwrap('  {"log": 5}')).toMatchObject({ ok: false });
+  });
+
+  it('a JSON log line (zap: string level and msg, no envelope field) is raw text, not a broken envelope', () => {
+    const line = '{"level":"info","ts":1714557600.5,"logger":"controller_installation","msg":"Reconciling"}';
+    expect(unwrap(line)).toMatchObject({ ok: true, wrapper: 'raw', text: line });
+    expect(unwrap(`  ${line}`)).toMatchObject({ ok: true, wrapper: 'raw' });
   });
 
   it('a non-string message is kept as JSON text', () => {

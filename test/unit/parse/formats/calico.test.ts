@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { parseCalico, parseDroppedLogs, splitFields } from '../../../../src/parse/formats/calico.ts';
+import {
+  parseCalico,
+  parseCalicoSyslog,
+  parseDroppedLogs,
+  splitFields,
+} from '../../../../src/parse/formats/calico.ts';
 
 const H = '2025-01-14 09:31:12.756 [ERROR][63] felix/route_table.go 1097: ';
 
@@ -29,6 +34,52 @@ describe('parseCalico header', () => {
     expect(b.originFile).toBeNull();
     expect(b.originLine).toBeNull();
     expect(b.message).toBe('no caller');
+  });
+
+  it('old releases without the component prefix (route_table.go 303:): component unknown from the line', () => {
+    const p = parseCalico(
+      '2017-05-12 09:09:29.491 [INFO][1] route_table.go 303: Syncing routes ifaceName="eth0"',
+    )!;
+    expect(p).toMatchObject({
+      component: null,
+      originFile: 'route_table.go',
+      originLine: 303,
+      message: 'Syncing routes',
+      pid: 1,
+    });
+    expect(p.fields).toEqual([['ifaceName', 'eth0']]);
+  });
+
+  it("the CNI installer's header with an unknown caller (cni-installer/<nil> <nil>:)", () => {
+    const p = parseCalico(
+      '2024-04-05 10:00:00.000 [FATAL][1] cni-installer/<nil> <nil>: Unable to create token for CNI kubeconfig error=Unauthorized',
+    )!;
+    expect(p).toMatchObject({
+      component: 'cni-installer',
+      originFile: null,
+      originLine: null,
+      level: 'FATAL',
+    });
+    expect(p.message).toBe('Unable to create token for CNI kubeconfig');
+    expect(p.fields).toEqual([['error', 'Unauthorized']]);
+  });
+
+  it("calico/node's Python Felix: comma before the ms, pid/thread, logger name, CRITICAL", () => {
+    const p = parseCalico(
+      '2016-03-30 19:46:40,887 [INFO][82/140243212289792] calico.felix.felix 104: Felix starting up',
+    )!;
+    expect(p).toMatchObject({
+      pid: 82,
+      component: null,
+      originFile: 'calico.felix.felix',
+      originLine: 104,
+      message: 'Felix starting up',
+      timeMs: Date.UTC(2016, 2, 30, 19, 46, 40, 887),
+    });
+    expect(parseCalico('2016-03-30 19:46:40,887 [CRITICAL][82/1] calico.felix.felix 1: x')!.level).toBe(
+      'FATAL',
+    );
+    expect(parseCalico('2016-03-30 19:46:40,887 [INFO][82/] calico.felix.felix 1: x')).toBeNull();
   });
 
   it('maps level words (WARN, TRACE, unknown)', () => {
@@ -150,5 +201,28 @@ describe('parseDroppedLogs', () => {
     expect(p.format).toBe('calico');
     expect(p.level).toBe('UNKNOWN');
     expect(parseDroppedLogs('... something else')).toBeNull();
+  });
+});
+
+describe('parseCalicoSyslog (FormatForSyslog)', () => {
+  it('LEVEL file line: message fields, no time, pid or component', () => {
+    const p = parseCalicoSyslog('WARNING endpoint_mgr.go 434: Skipping configuration ifaceName="cali1234"')!;
+    expect(p).toMatchObject({
+      format: 'calico',
+      level: 'WARNING',
+      component: null,
+      pid: null,
+      originFile: 'endpoint_mgr.go',
+      originLine: 434,
+      message: 'Skipping configuration',
+      timeKind: 'none',
+    });
+    expect(p.fields).toEqual([['ifaceName', 'cali1234']]);
+  });
+
+  it('rejects other text', () => {
+    for (const s of ['INFO', 'Hello world 1: x', 'NOTICE x.go 1: y', 'INFO x.go y: z', 'INFO: x.go 1: m']) {
+      expect(parseCalicoSyslog(s), s).toBeNull();
+    }
   });
 });
