@@ -30,7 +30,7 @@ import type { CounterDoc } from '../domain/documents.ts';
 import type { DeadLetter } from '../domain/record.ts';
 import type { AssemblerSnapshot, PartitionAssembler } from '../parse/index.ts';
 import type { Logger } from '../telemetry/logger.ts';
-import type { RunMetrics } from '../telemetry/metrics.ts';
+import type { PartitionCountersView, RunMetrics } from '../telemetry/metrics.ts';
 import { createAssembler } from './parse-stage.ts';
 
 // ---------------------------------------------------------------------------------------------
@@ -166,6 +166,18 @@ export class KafkaPipeline {
 
   get haltedPartitions(): string[] {
     return [...this.#parts.values()].filter((p) => p.halted).map((p) => `${p.topic}/${p.partition}`);
+  }
+
+  /** Live counters of the assigned partitions (assembler caps, document cache), read by /metrics. */
+  get partitionCounters(): PartitionCountersView[] {
+    return [...this.#parts.values()].map((p) => ({
+      topic: p.topic,
+      partition: p.partition,
+      assembler: p.assembler.counters,
+      openGroups: p.assembler.openGroups,
+      state: p.state.counters,
+      cacheDocs: p.state.cacheSize,
+    }));
   }
 
   // -------------------------------------------------------------------------------------------
