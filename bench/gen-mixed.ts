@@ -600,7 +600,7 @@ export function* generateRealistic(o: RealisticOptions = {}): Generator<MixedMes
  * `messages` followed by one plain Tier-exists line per partition, 60 s (Kafka time) after the last
  * message. A multi-line group still open at a partition's tail (a panic, the health table) closes
  * only when a later unit of that partition arrives (by content or Kafka-timestamp gap, never by a
- * timer: EXACTNESS-REVIEW F11), so without a trailer a quiet partition's last group stays uncounted.
+ * timer: docs/EXACTNESS.md F11), so without a trailer a quiet partition's last group stays uncounted.
  */
 export function* withTrailer(
   messages: Iterable<MixedMessage>,

@@ -1,5 +1,5 @@
 /**
- * The one error registry (STYLE.md habit 2). Every error the process can end with carries a code,
+ * The one error registry. Every error the process can end with carries a code,
  * whether retrying can help, and its cause. Bad *input* never throws: it becomes a counted outcome
  * (dead letter, `unparsed-format`). These errors are for configuration, usage and infrastructure.
  */

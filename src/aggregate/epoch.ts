@@ -1,5 +1,5 @@
 /**
- * Exact per-partition counters (DESIGN.md "Aggregation and exact counts"; docs/EXACTNESS.md).
+ * Exact per-partition counters (docs/DESIGN.md "Aggregation"; docs/EXACTNESS.md).
  *
  * Every document is a compare-and-set register owned by one (topic, partition). Its value is the
  * aggregate of that partition's records with its key whose first offset is below `offset_end`.
@@ -44,6 +44,10 @@ export interface Writer {
 }
 
 export interface PartitionCounters {
+  /** Documents an epoch touched that the partition already knew (cached acknowledged version: no mget). */
+  cacheHits: number;
+  /** Documents an epoch touched that the partition did not know (loaded with a realtime mget, or new). */
+  cacheMisses: number;
   /** Clean documents evicted from the cache because it was full (the cap biting). */
   cacheEvictions: number;
   /** Units counted into acknowledged documents (summaries and dead-letter counters). */
@@ -222,6 +226,8 @@ export class PartitionState {
   readonly partition: number;
   readonly config: AggregateConfig;
   readonly counters: PartitionCounters = {
+    cacheHits: 0,
+    cacheMisses: 0,
     cacheEvictions: 0,
     counted: 0,
     skipped: 0,
@@ -558,7 +564,7 @@ export class Epoch {
     const state = this.#state;
     const pos = record.position;
     const sourceTs = pos.timestampMs;
-    // Event time (EXACTNESS-REVIEW F10): the parsed time when plausible against the source
+    // Event time (docs/EXACTNESS.md F10): the parsed time when plausible against the source
     // timestamp, else the source timestamp, flagged. Inline: no EventTime object per record.
     const parsed = record.envelopeTimeMs ?? record.parsedTimeMs;
     let eventMs: number;
@@ -601,7 +607,7 @@ export class Epoch {
     this.#units += record.units;
   }
 
-  /** A unit that could not be processed: counted as a `dlq:<reason>` summary (EXACTNESS-REVIEW F6). */
+  /** A unit that could not be processed: counted as a `dlq:<reason>` summary (docs/EXACTNESS.md F6). */
   addDeadLetter(dl: DeadLetter): void {
     const { offset, timestampMs } = dl.position;
     const s = this.#state.deadLetterSlot(dl.reason, timestampMs);
@@ -619,7 +625,7 @@ export class Epoch {
 
   /**
    * `count` offsets below `position.offset` were removed from Kafka before they were read (retention,
-   * EXACTNESS-REVIEW F9): recorded as `logsift.lost_by_retention` in the partition's stats document
+   * docs/EXACTNESS.md F9): recorded as `logsift.lost_by_retention` in the partition's stats document
    * of component `retention-gap`, at the first offset read after the gap, so a replay of that offset
    * skips it like any other contribution. Counts no unit.
    */
@@ -772,6 +778,9 @@ export class Epoch {
       if (s.base === undefined) {
         this.#unknown.push(s);
         this.#unknownLeft += 1;
+        this.#state.counters.cacheMisses += 1;
+      } else {
+        this.#state.counters.cacheHits += 1;
       }
     }
     // The skip rule needs each document's contributions in increasing first-offset order (records

@@ -1,6 +1,6 @@
 /**
  * Bounded memo caches for pure functions of a string. A hit returns exactly what a miss computes,
- * so a cache can change speed, never a result (fingerprints stay pure: EXACTNESS-REVIEW.md F1).
+ * so a cache can change speed, never a result (fingerprints stay pure: docs/EXACTNESS.md F1).
  * Each cache has an explicit capacity; when it is full the oldest entry is evicted (FIFO via Map
  * insertion order) and counted.
  */

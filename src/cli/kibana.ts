@@ -242,7 +242,7 @@ function post(
   });
 }
 
-/** The brief's entry point: argv after `kibana`, process streams; returns the exit code. */
+/** The command's entry point: argv after `kibana`, process streams; returns the exit code. */
 export async function kibanaCommand(argv: string[]): Promise<number> {
   try {
     return await command.run(argv, {

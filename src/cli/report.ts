@@ -261,7 +261,7 @@ async function reportFromEs(
   }
 }
 
-/** The brief's entry point: argv after `report`, process streams; returns the exit code. */
+/** The command's entry point: argv after `report`, process streams; returns the exit code. */
 export async function reportCommand(argv: string[]): Promise<number> {
   try {
     return await command.run(argv, {

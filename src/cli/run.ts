@@ -186,6 +186,7 @@ export async function runCommand(
     });
     const p = new KafkaPipeline({ config, source, store, log, metrics, instanceId });
     pipeline = p;
+    metrics.observePartitions(() => p.partitionCounters);
     const budget = (): number => Math.max(5_000, startDeadline - Date.now());
 
     const replicas = config.elasticsearch.replicas;
@@ -250,7 +251,7 @@ export async function runCommand(
       () => stopRequested,
       () => source.connect(),
     );
-    // Retention settings that lose lines before they are counted (EXACTNESS-REVIEW F9): said loudly.
+    // Retention settings that lose lines before they are counted (docs/EXACTNESS.md F9): said loudly.
     try {
       for (const t of await source.inputTopicConfigs()) {
         const problems = topicConfigProblems(t);

@@ -1,5 +1,5 @@
 /**
- * Proposed additions to the document contract (see the report to the lead), as pure helpers the
+ * Two computed fields of the document contract, as pure helpers the
  * Elasticsearch sink can call just before serialising a document:
  *
  * - `logsift.param_values`: the top values of `logsift.params` as a list of {name, value, count},

@@ -4,7 +4,7 @@
  * `calico.*`. JSON Schemas: schemas/summary.schema.json, schemas/stats.schema.json. Index templates:
  * schemas/elasticsearch/*.json.
  *
- * Every document is a per-partition counter register (DESIGN.md, EXACTNESS-REVIEW.md section 3):
+ * Every document is a per-partition counter register (docs/EXACTNESS.md):
  * `_id` = hash(topic, partition, key); `logsift.count` counts the partition's records with that key
  * below `logsift.offset_end`.
  */

@@ -5,7 +5,7 @@
  * A *record* is one log event after unwrapping and multi-line assembly (a Go panic, the Felix
  * health table, CRI `P`+`F` partial lines). A record spans one or more consecutive units of ONE
  * partition and carries how many (`units`): that is what gets counted, so that
- * "Σ logsift.count == units read" holds exactly (DESIGN.md, exact counts).
+ * "Σ logsift.count == units read" holds exactly (docs/EXACTNESS.md).
  */
 
 /** Calico level words (libcalico-go logutils) plus UNKNOWN for formats without a level (BIRD, unparsed). */

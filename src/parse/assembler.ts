@@ -3,7 +3,7 @@
  *
  * The only stateful part of parse, and still deterministic: its state is a pure function of the
  * sequence of units pushed (no clock, no timers, no randomness). That is what makes a replay from
- * a committed offset reproduce the same records (EXACTNESS-REVIEW F1, F11).
+ * a committed offset reproduce the same records (docs/EXACTNESS.md F1, F11).
  *
  * Two layers of grouping, per key = (namespace, pod, container, stream) so that interleaved pods
  * in one Kafka partition never mix:

@@ -26,7 +26,7 @@ export const FILE_DEAD_LETTER_POLICY: DeadLetterPolicy = Object.freeze({
   empty: 'dead-letter',
 });
 
-/** Kafka mode: bad units go to `<topic>.dlq` (DESIGN.md, dead letters). */
+/** Kafka mode: bad units go to `<topic>.dlq` (docs/DESIGN.md, dead letters). */
 export const KAFKA_DEAD_LETTER_POLICY: DeadLetterPolicy = Object.freeze({
   oversize: 'dead-letter',
   binary: 'dead-letter',

@@ -674,7 +674,7 @@ function cpuUs(): number {
 
 /**
  * The counter part of a document (key fields, count, offset_end, writer): what must survive when
- * Elasticsearch rejects the full document (EXACTNESS-REVIEW F6d).
+ * Elasticsearch rejects the full document (docs/EXACTNESS.md F6d).
  */
 export function projection(doc: CounterDoc): CounterDoc {
   const p = structuredClone(doc) as CounterDoc;

@@ -21,7 +21,7 @@ import { RULESET_VERSION } from '../classify/index.ts';
 import type { Config } from '../config/index.ts';
 import type { DeadLetter, SourcePosition, SourceUnit } from '../domain/record.ts';
 import type { Logger } from '../telemetry/logger.ts';
-import type { RunMetrics } from '../telemetry/metrics.ts';
+import type { PartitionCountersView, RunMetrics } from '../telemetry/metrics.ts';
 import {
   AbortEpoch,
   type EpochCause,
@@ -157,6 +157,24 @@ export class KafkaPipeline {
 
   get haltedPartitions(): string[] {
     return [...this.#parts.values()].filter((p) => p.halted).map((p) => `${p.topic}/${p.partition}`);
+  }
+
+  /** Live counters of the assigned partitions (assembler caps, document cache), read by /metrics. */
+  get partitionCounters(): PartitionCountersView[] {
+    const out: PartitionCountersView[] = [];
+    for (const p of this.#parts.values()) {
+      const run = p.run;
+      if (run === null) continue;
+      out.push({
+        topic: p.topic,
+        partition: p.partition,
+        assembler: run.assembler.counters,
+        openGroups: run.assembler.openGroups,
+        state: run.state.counters,
+        cacheDocs: run.state.cacheSize,
+      });
+    }
+    return out;
   }
 
   // -------------------------------------------------------------------------------------------
@@ -466,7 +484,7 @@ export class KafkaPipeline {
 
   /**
    * Ruleset version switch (DESIGN.md "a version switch happens at a committed offset recorded per
-   * partition"; EXACTNESS-REVIEW F1). Summary keys contain the ruleset version, so the `offset_end`
+   * partition"; docs/EXACTNESS.md F1). Summary keys contain the ruleset version, so the `offset_end`
    * skip rule cannot see records counted under another version: re-reading them would count them
    * twice. The switch point is the offset this assignment starts counting at (the committed offset,
    * or the first fetched one): if no summary of another version ends above it, no record at or above

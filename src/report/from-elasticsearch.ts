@@ -9,7 +9,7 @@
  * asked for every bucket (size above the distinct count; a non-zero sum_other_doc_count is reported in
  * `notes`). Sums of integer counts are exact in doubles below 2^53.
  *
- * The client is any object with the @elastic/elasticsearch 8.x `search(params)` shape (STYLE.md: only
+ * The client is any object with the @elastic/elasticsearch 8.x `search(params)` shape (only
  * src/sinks/elasticsearch and the CLI construct the client).
  */
 

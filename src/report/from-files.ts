@@ -37,7 +37,7 @@ export const SUMMARIES_FILE = 'summaries.ndjson';
 export const STATS_FILE = 'stats.ndjson';
 
 /**
- * Memory caps (STYLE.md habit 5). Memory grows with distinct document ids (only when lines carry ids)
+ * Memory caps. Memory grows with distinct document ids (only when lines carry ids)
  * and distinct fingerprints, never with lines: ~100 B per id, ~200 B per fingerprint. Past a cap the
  * report stops with CAP_EXCEEDED rather than guess; that much data belongs in Elasticsearch.
  */

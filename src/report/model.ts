@@ -58,7 +58,7 @@ export interface Totals {
   /** Cross-check: Σ records_in / bytes_in of the stats documents in the same range. */
   stats_records_in: number;
   stats_bytes_in: number;
-  /** Kafka offsets removed by retention before they were read: lines never counted (EXACTNESS-REVIEW F9). */
+  /** Kafka offsets removed by retention before they were read: lines never counted (docs/EXACTNESS.md F9). */
   lost_by_retention: number;
   /** First and last document @timestamp in the range (null when empty). */
   data_from: string | null;

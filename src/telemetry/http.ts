@@ -1,6 +1,6 @@
 /**
  * The operational HTTP endpoints of `logsift run`:
- *   GET /metrics  Prometheus text (src/telemetry/metrics.ts)
+ *   GET /metrics  Prometheus text (src/telemetry/metrics.ts, prom-client); collected at request time
  *   GET /healthz  200 while the process is alive (the event loop answers)
  *   GET /readyz   200 when ready() says so (consumer joined and running, ES reachable, no halted
  *                 partition), else 503 with the reasons as JSON.
@@ -35,8 +35,13 @@ export async function startTelemetryServer(options: HttpServerOptions): Promise<
       return;
     }
     if (path === '/metrics') {
-      const body = options.registry.render();
-      res.writeHead(200, { 'content-type': PROMETHEUS_CONTENT_TYPE }).end(body);
+      options.registry.render().then(
+        (body) => res.writeHead(200, { 'content-type': PROMETHEUS_CONTENT_TYPE }).end(body),
+        (err: Error) =>
+          res
+            .writeHead(500, { 'content-type': 'text/plain' })
+            .end(`metrics collection failed: ${err.message}\n`),
+      );
     } else if (path === '/healthz') {
       res.writeHead(200, { 'content-type': 'application/json' }).end('{"status":"ok"}\n');
     } else if (path === '/readyz') {

@@ -1,6 +1,6 @@
 /**
  * The process logger: pino, JSON lines on stderr (stdout carries command output: NDJSON, reports).
- * Lifecycle and infrastructure events only — never one line per record (STYLE.md habit 3).
+ * Lifecycle and infrastructure events only — never one line per record.
  */
 import pino from 'pino';
 import type { LogLevel } from '../config/index.ts';

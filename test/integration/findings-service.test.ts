@@ -128,7 +128,7 @@ describe('findings over Elasticsearch', () => {
     );
     expect(metrics.findingsLastRun.get()).toBe(Math.floor((END + 60_000) / 1000));
     expect(metrics.findingsRuns.get({ outcome: 'ok' })).toBe(2);
-    const text = metrics.registry.render();
+    const text = await metrics.registry.render();
     expect(text).toContain('logsift_findings{kind="new"} 1');
     expect(text).toContain('logsift_known_issue_lines{issue="felix-netlink-handle-leak"}');
   });

@@ -5,7 +5,7 @@
 //   setup started it (up.sh reports `# status=reused` when it found the stack already running;
 //   a stack started by hand with `npm run stack:up` is never stopped here) and no other test run
 //   still uses it: each run holds a lease file .stack/leases/<pid> while it runs, so that two
-//   runs in one checkout (helpers working side by side) do not pull the stack from each other.
+//   runs in one checkout (a terminal and an editor's test runner) do not pull the stack from each other.
 // Test files read the values with `stackEnv()` from ./helpers/stack.ts (`inject`, then env).
 // It imports nothing from ./helpers/stack.ts: that module imports `vitest`, which cannot load in
 // the global-setup context ("Vitest failed to access its internal state").

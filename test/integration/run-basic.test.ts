@@ -73,7 +73,7 @@ async function produce(from: number, count: number, withPoison: boolean): Promis
     await producer.send({ topic: TOPIC, messages: messages.slice(i, i + 500) });
   }
   // Multi-line groups (Felix health table, Go panics) close by content or by a gap in Kafka
-  // timestamps, never by a timer (EXACTNESS-REVIEW F11): a partition whose last message opens a
+  // timestamps, never by a timer (docs/EXACTNESS.md F11): a partition whose last message opens a
   // group holds it uncounted until the next message. A plain line per partition, more than
   // parse.groupGapMs (1 s) later, closes every open group so the totals can settle.
   await new Promise((r) => setTimeout(r, 1_500));
@@ -246,7 +246,7 @@ describe('logsift run (real Kafka + Elasticsearch, separate process)', () => {
     const startedAt = Date.now();
     const run = startRun();
     await settle(produced, run);
-    // Today's and tomorrow's daily indices were created at start-up (EXACTNESS-REVIEW F10).
+    // Today's and tomorrow's daily indices were created at start-up (docs/EXACTNESS.md F10).
     for (const index of dailyIndicesAround(PREFIX, startedAt)) {
       expect(await es.indices.exists({ index }), index).toBe(true);
     }

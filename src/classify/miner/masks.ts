@@ -3,7 +3,7 @@
  *
  * Pure and order-independent: a token's mask depends only on the token (and, for a few
  * context words, on the word before it — see template.ts). No state, no learning: this is
- * what keeps fingerprints a pure function of the record (EXACTNESS-REVIEW.md F1).
+ * what keeps fingerprints a pure function of the record (docs/EXACTNESS.md F1).
  *
  * Hot path: most tokens of a log line are plain words. `maskToken` returns them untouched after
  * a single character scan; regular expressions run only for tokens that contain a digit or

@@ -3,7 +3,7 @@
  * record's structured fields as ` key=<MASK>` in printed order.
  *
  * A template depends only on the record (never on other records), which is what lets the
- * fingerprint key exact counters (DESIGN.md "Classification", EXACTNESS-REVIEW.md F1).
+ * fingerprint key exact counters (docs/DESIGN.md "Classification and fingerprints", docs/EXACTNESS.md F1).
  */
 import type { LogRecord } from '../../domain/record.ts';
 import { BoundedCache, type CacheStats, MAX_CACHED_KEY_LENGTH } from '../cache.ts';

@@ -1,5 +1,5 @@
 /**
- * Netlink failures from Felix, the CNI plugin and BIRD (DESIGN.md "Classification").
+ * Netlink failures from Felix, the CNI plugin and BIRD (docs/DESIGN.md "Classification and fingerprints").
  *
  * A record is a netlink error when its message is one of the known failure call sites below
  * (felix/routetable, routerule, ifacemonitor, netlinkshim/handlemgr, vxlanfdb, dataplane/linux

@@ -2,7 +2,7 @@
  * The "Tier <name> already exists" family (libcalico-go/lib/clientv3/client.go ensureTierExists):
  * printed at INFO with `error=resource already exists: Tier(<name>)` by kube-controllers,
  * calico-node startup, typha and calico-apiserver (logrus) in v3.29.1, and at DEBUG without the
- * error field from v3.29.2 on (client.go:414@v3.29.2, client.go:433@v3.30.0). DESIGN.md: the tier
+ * error field from v3.29.2 on (client.go:414@v3.29.2, client.go:433@v3.30.0). docs/DESIGN.md: the tier
  * name is a parameter, not part of the template — one fingerprint per component and level.
  */
 import type { LogRecord } from '../../domain/record.ts';

@@ -1,4 +1,4 @@
-/** Anything not recognised: still a record (DESIGN.md: nothing is dropped without being counted). */
+/** Anything not recognised: still a record (docs/DESIGN.md: nothing is dropped without being counted). */
 import type { ParsedLine } from './types.ts';
 import { untimed } from './types.ts';
 

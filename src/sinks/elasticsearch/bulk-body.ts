@@ -1,6 +1,6 @@
 /**
  * Bulk request bodies for counter writes: one action line + one source line per item, serialised
- * once, and cut into requests of at most `maxBytes` (EXACTNESS-REVIEW F12: a request over
+ * once, and cut into requests of at most `maxBytes` (docs/EXACTNESS.md F12: a request over
  * `http.max_content_length` answers 413 forever). An item larger than maxBytes alone is sent alone.
  * Pure.
  */
@@ -54,7 +54,7 @@ export function splitByBytes(items: readonly SerializedItem[], maxBytes: number)
   return chunks;
 }
 
-/** No `_id` may appear twice in one bulk (EXACTNESS-REVIEW F8): the second would conflict with the first. */
+/** No `_id` may appear twice in one bulk (docs/EXACTNESS.md F8): the second would conflict with the first. */
 export function assertUniqueIds(items: readonly WriteItem[]): void {
   const seen = new Set<string>();
   for (const it of items) {

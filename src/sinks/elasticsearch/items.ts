@@ -1,5 +1,5 @@
 /**
- * What an Elasticsearch answer means for an exact counter (EXACTNESS-REVIEW F4, F8, F10, F12).
+ * What an Elasticsearch answer means for an exact counter (docs/EXACTNESS.md F4, F8, F10, F12).
  * Pure: every bulk item, every mget item and every request-level failure is read and classified;
  * nothing is assumed to have succeeded.
  */

@@ -6,7 +6,7 @@
  * `requestTimeout` comes from config (checked at load to be <= kafka.sessionTimeoutMs / 3) and
  * `maxRetries: 0`: the transport's own retries (connection errors, 502/503/504) would run without
  * a Kafka heartbeat, so every retry happens in the pipeline's loop, which heartbeats between
- * attempts (EXACTNESS-REVIEW F7).
+ * attempts (docs/EXACTNESS.md F7).
  */
 import type { HttpServiceConfig } from '../../config/index.ts';
 

@@ -1,7 +1,7 @@
 /**
  * Start-up: install the composable index templates (schemas/elasticsearch/, loaded by
  * ./templates.ts) before consuming anything, so no daily index is ever auto-created with dynamic
- * mappings (EXACTNESS-REVIEW F10d). Checks durability settings (F16) and says so loudly.
+ * mappings (docs/EXACTNESS.md F10d). Checks durability settings (F16) and says so loudly.
  */
 import type { Client } from '@elastic/elasticsearch';
 import { utcDay } from '../../aggregate/keys.ts';
@@ -68,7 +68,7 @@ export async function installIndexTemplates(
   if (replicas === 0) {
     log.warn(
       { replicas, dataNodes },
-      'index templates use 0 replicas: one lost disk loses acknowledged counts (EXACTNESS-REVIEW F16); use only for tests',
+      'index templates use 0 replicas: one lost disk loses acknowledged counts (docs/EXACTNESS.md F16); use only for tests',
     );
   } else if (dataNodes < replicas + 1) {
     log.warn(
@@ -81,7 +81,7 @@ export async function installIndexTemplates(
 
 const DAY_MS = 86_400_000;
 
-/** The daily indices for the UTC days of `nowMs` and the day after (EXACTNESS-REVIEW F10: today+1). */
+/** The daily indices for the UTC days of `nowMs` and the day after (docs/EXACTNESS.md F10: today+1). */
 export function dailyIndicesAround(prefix: string, nowMs: number): string[] {
   const out: string[] = [];
   for (const ms of [nowMs, nowMs + DAY_MS]) {

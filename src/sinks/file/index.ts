@@ -12,7 +12,7 @@
  * in-memory cap made a document spill early and a later record updated it, the id appears again
  * further down: as in Elasticsearch, the LAST line with an id is the document (src/report reads it so).
  *
- * Stats computed fields (DESIGN.md: "computed at query time"; here at the end of the run):
+ * Stats computed fields (docs/DESIGN.md: computed, not counted; here at the end of the run):
  *   summaries_out    summary + dead-letter documents of that topic/partition/component whose bucket
  *                    start falls in the stats bucket
  *   bytes_out        Σ UTF-8 bytes of those documents' `_source` JSON

@@ -1,6 +1,6 @@
 /**
  * Dead-letter messages for `<topic><dlqSuffix>`: payload storage, not the count (the count is the
- * `dlq:<reason>` summary in Elasticsearch, EXACTNESS-REVIEW F6). Key = `topic/partition/offset`, so a
+ * `dlq:<reason>` summary in Elasticsearch, docs/EXACTNESS.md F6). Key = `topic/partition/offset`, so a
  * replay that produces the same dead letter again is a duplicate by key only. Pure.
  */
 import type { DeadLetter } from '../../domain/record.ts';

@@ -1,6 +1,6 @@
 /**
  * The Kafka source of `logsift run`: the only importer of kafkajs (the client stays behind
- * one folder so another client stays a one-folder change). It hands the pipeline plain batches and
+ * one folder, so another client is a one-folder change). It hands the pipeline plain batches and
  * a small control surface; kafkajs types never leave this folder.
  */
 import {
@@ -47,7 +47,7 @@ export interface BatchControl {
   resolve(offset: number): void;
   /**
    * Commit exactly `offset` (= the next offset to read) for this partition. Goes straight to the
-   * group coordinator and works while stopping (EXACTNESS-REVIEW F14c).
+   * group coordinator and works while stopping (docs/EXACTNESS.md F14c).
    */
   commit(offset: number): Promise<void>;
   heartbeat(): Promise<void>;

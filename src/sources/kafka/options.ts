@@ -1,6 +1,6 @@
 /**
  * Config -> kafkajs options. Pure but for reading the TLS PEM files (./security.ts). The exactness-relevant choices live here, with their reasons
- * (EXACTNESS-REVIEW section 3, "kafkajs"):
+ * (docs/EXACTNESS.md F2, F3, F7, F9, F13, F14):
  *  - autoCommit: false and eachBatchAutoResolve: false — the pipeline resolves and commits an
  *    offset only after Elasticsearch acknowledged every document below it (F3, F14);
  *  - fromBeginning: true — a group without a commit starts at the earliest offset, and kafkajs

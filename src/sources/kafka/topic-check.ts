@@ -1,5 +1,5 @@
 /**
- * Start-up check of the input topics' retention settings (EXACTNESS-REVIEW F9). A compacted topic
+ * Start-up check of the input topics' retention settings (docs/EXACTNESS.md F9). A compacted topic
  * drops records below the consumer without any gap the pipeline could see, and a retention shorter
  * than an Elasticsearch outage deletes lines before they are counted. Neither is an error logsift can
  * fix, so the check reports them (log at error level, `logsift_topic_config_problems`) and runs on.

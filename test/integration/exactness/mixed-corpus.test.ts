@@ -2,7 +2,7 @@
 // One mixed corpus (bench/gen-mixed.ts: every Calico corpus row in every wrapper, CRI P/F
 // partials, panics, the health table; >= 200k lines, LOGSIFT_IT_SCALE) is produced once into a
 // 3-partition topic; every test consumes it with its own group and index prefix and asserts the
-// invariant (lib/harness.ts assertExact). EXACTNESS-REVIEW section 4: T2, T3, T4, T8, T9, T14.
+// invariant (lib/harness.ts assertExact). docs/EXACTNESS.md, "How the invariant is tested".
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { generateMixed, withTrailer } from '../../../bench/gen-mixed.ts';
 import { EsFaultProxy } from '../fault-proxy/es-fault-proxy.ts';

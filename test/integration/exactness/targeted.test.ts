@@ -1,5 +1,5 @@
 // Targeted exactness tests, each on its own small topic: poison messages (T7), the Tier-exists
-// day and a netlink errno burst (the volume-reduction promise of DESIGN.md), late records and a
+// day and a netlink errno burst (the volume reduction docs/DESIGN.md describes), late records and a
 // restart mid-bucket (T11/T12). Every test also asserts the invariant (lib/harness.ts assertExact).
 import { randomBytes } from 'node:crypto';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';

@@ -1,6 +1,7 @@
 /**
- * An HTTP proxy between logsift and Elasticsearch that injects the faults of EXACTNESS-REVIEW
- * section 4 (T2, T3, T5, T8, T9): it runs inside the test process, logsift's ES_URL points at it.
+ * An HTTP proxy between logsift and Elasticsearch that injects the faults of docs/EXACTNESS.md
+ * ("How the invariant is tested"; F4, F8, F12): it runs inside the test process, logsift's ES_URL
+ * points at it.
  *
  * For `_bulk` requests it can
  *  (a) fail chosen items: they are NOT forwarded; the others are (the NDJSON body is parsed and

@@ -14,6 +14,8 @@ const COMPOSE = resolve(ROOT, 'docker-compose.yml');
 interface Service {
   image?: string;
   build?: unknown;
+  stop_grace_period?: string;
+  restart?: string;
   environment?: Record<string, string>;
   healthcheck?: { test: unknown };
   depends_on?: Record<string, { condition: string }>;
@@ -53,7 +55,15 @@ describe('docker-compose.yml', () => {
   it('has the services, each with a health check or a one-shot role', () => {
     const { services } = compose();
     expect(Object.keys(services).sort()).toEqual(
-      ['elasticsearch', 'kafka', 'kafka-init', 'kibana', 'logsift', 'sample-producer'].sort(),
+      [
+        'elasticsearch',
+        'kafka',
+        'kafka-init',
+        'kibana',
+        'kibana-import',
+        'logsift',
+        'sample-producer',
+      ].sort(),
     );
     for (const name of ['kafka', 'elasticsearch', 'kibana', 'logsift']) {
       expect(services[name]?.healthcheck?.test, `${name} healthcheck`).toBeDefined();
@@ -83,6 +93,29 @@ describe('docker-compose.yml', () => {
     }
   });
 
+  it('gives logsift more than shutdownTimeoutMs + elasticsearch.requestTimeoutMs to stop', () => {
+    const logsift = compose().services.logsift;
+    const m = /^(\d+)s$/.exec(logsift?.stop_grace_period ?? '');
+    expect(m, 'stop_grace_period in seconds').not.toBeNull();
+    // The defaults of schemas/config.schema.json (compose sets neither key).
+    const schema = JSON.parse(readFileSync(resolve(ROOT, 'schemas/config.schema.json'), 'utf8'));
+    const shutdown: number = schema.properties.shutdownTimeoutMs.default;
+    const request: number = schema.properties.elasticsearch.properties.requestTimeoutMs.default;
+    expect(Number(m![1]) * 1000).toBeGreaterThan(shutdown + request);
+  });
+
+  it('imports the Kibana saved objects once Kibana is healthy, with the logsift image', () => {
+    const { services } = compose();
+    const job = services['kibana-import'];
+    expect(job?.image).toBe(services.logsift?.image);
+    expect(job?.restart).toBe('no');
+    expect(job?.depends_on?.kibana?.condition).toBe('service_healthy');
+    const cmd = job?.command as string[];
+    expect(cmd.slice(0, 2)).toEqual(['kibana', 'import']);
+    expect(cmd[cmd.indexOf('--url') + 1]).toBe('http://kibana:5601');
+    expect(cmd[cmd.indexOf('--index-prefix') + 1]).toBe(services.logsift?.environment?.LOGSIFT_INDEX_PREFIX);
+  });
+
   it('replays the bundled sample', () => {
     const p = compose().services['sample-producer'];
     expect(p?.volumes).toContain('./samples:/samples:ro');
@@ -101,6 +134,7 @@ describe('Dockerfile', () => {
   });
   it('has a .dockerignore that keeps the build context small', () => {
     const ignore = readFileSync(resolve(ROOT, '.dockerignore'), 'utf8').split('\n');
-    for (const p of ['node_modules', '.git', '.stack', 'dist', 'test', 'bench']) expect(ignore).toContain(p);
+    for (const p of ['node_modules', '.git', '.stack', 'dist', 'test', 'bench', 'deploy'])
+      expect(ignore).toContain(p);
   });
 });

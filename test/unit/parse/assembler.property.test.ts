@@ -1,7 +1,7 @@
 /**
  * Property tests (fast-check) for decode + PartitionAssembler: never throws, exact unit
  * accounting, drain-independence, strictly increasing emission, and the replay property of
- * safeCommitOffset (EXACTNESS-REVIEW F11).
+ * safeCommitOffset (docs/EXACTNESS.md F11).
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';

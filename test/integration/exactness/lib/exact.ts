@@ -1,5 +1,5 @@
 /**
- * The exact-count invariant, measured on the real servers (EXACTNESS-REVIEW section 4):
+ * The exact-count invariant, measured on the real servers (docs/EXACTNESS.md, "How the invariant is tested"):
  *  - Σ logsift.count over ALL summary documents of the prefix (dead letters included, as
  *    `logsift.kind: dlq` summaries) == units in the input topic, exactly;
  *  - the dead-letter topic holds each dead-lettered payload once per source offset: distinct

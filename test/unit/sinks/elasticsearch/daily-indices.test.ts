@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { dailyIndicesAround } from '../../../../src/sinks/elasticsearch/setup.ts';
 
-describe('dailyIndicesAround (today + 1 pre-created, EXACTNESS-REVIEW F10)', () => {
+describe('dailyIndicesAround (today + 1 pre-created, docs/EXACTNESS.md F10)', () => {
   it('names today and tomorrow in UTC, across a month and a year boundary', () => {
     expect(dailyIndicesAround('logsift', Date.parse('2026-12-31T23:59:59Z'))).toEqual([
       'logsift-summaries-2026.12.31',

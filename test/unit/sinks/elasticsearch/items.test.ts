@@ -5,7 +5,7 @@ import {
   mgetErrorIsNotFound,
 } from '../../../../src/sinks/elasticsearch/items.ts';
 
-describe('classifyItem (every bulk item is read, EXACTNESS-REVIEW F4)', () => {
+describe('classifyItem (every bulk item is read, docs/EXACTNESS.md F4)', () => {
   it.each([
     [200, undefined, 'ok'],
     [201, undefined, 'ok'],

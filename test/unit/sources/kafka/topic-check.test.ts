@@ -6,7 +6,7 @@ const cfg = (entries: Record<string, string>) => ({
   entries: new Map(Object.entries(entries)),
 });
 
-describe('topicConfigProblems (EXACTNESS-REVIEW F9)', () => {
+describe('topicConfigProblems (docs/EXACTNESS.md F9)', () => {
   it('accepts delete with a week of retention, and infinite retention', () => {
     expect(topicConfigProblems(cfg({ 'cleanup.policy': 'delete', 'retention.ms': '604800000' }))).toEqual([]);
     expect(topicConfigProblems(cfg({ 'cleanup.policy': 'delete', 'retention.ms': '-1' }))).toEqual([]);
