@@ -35,6 +35,7 @@ import { join } from 'node:path';
 import type { CounterDoc, StatsDoc } from '../../domain/documents.ts';
 import { LogsiftError } from '../../errors.ts';
 import { type HeldDoc, MemoryCounterStore, type SpillArea } from './memory-store.ts';
+import { WrittenIndex } from './written-index.ts';
 
 export {
   type HeldDoc,
@@ -82,6 +83,8 @@ export interface FileSinkResult {
 
 /** Summaries written so far, per stats bucket: the stats documents' computed fields. */
 interface Tally {
+  /** Its place in FileSink's tally list (the written index refers to it by number). */
+  readonly i: number;
   docs: number;
   bytes: number;
 }
@@ -93,16 +96,6 @@ interface DocMeta {
   readonly count: number;
 }
 
-/** Where a summary's latest line is in the output, and what it added to the tallies. */
-interface Written {
-  readonly pos: number;
-  readonly len: number;
-  readonly seqNo: number;
-  readonly index: string;
-  readonly meta: DocMeta;
-  readonly bytes: number;
-}
-
 export class FileSink {
   readonly store: MemoryCounterStore<DocMeta>;
   readonly #outDir: string;
@@ -110,10 +103,13 @@ export class FileSink {
   readonly #summariesPartial: string;
   readonly #fd: number;
   #pos = 0;
-  readonly #written = new Map<string, Written>();
-  /** Interned strings (index names) and tallies per stats bucket: few, shared by many documents. */
-  readonly #indices = new Map<string, string>();
+  /** Where each summary's latest line is, and what it added to the tallies (one compact row each). */
+  readonly #written = new WrittenIndex();
+  /** Index names and tallies per stats bucket: few, shared by many documents, referred to by number. */
+  readonly #indices = new Map<string, number>();
+  readonly #indexNames: string[] = [];
   readonly #tallies = new Map<string, Tally>();
+  readonly #tallyList: Tally[] = [];
   #countTotal = 0;
   #bytesOut = 0;
 
@@ -211,8 +207,9 @@ export class FileSink {
     );
     let t = this.#tallies.get(key);
     if (t === undefined) {
-      t = { docs: 0, bytes: 0 };
+      t = { i: this.#tallyList.length, docs: 0, bytes: 0 };
       this.#tallies.set(key, t);
+      this.#tallyList.push(t);
     }
     return { tally: t, count: doc.logsift.count };
   }
@@ -227,13 +224,15 @@ export class FileSink {
       const bytes = Buffer.byteLength(d.json);
       // An earlier version of this document is in the file already: the last line wins, so only
       // this one counts in the tallies.
-      const old = this.#written.get(d.id);
-      if (old !== undefined) {
-        if (old.meta.tally) {
-          old.meta.tally.docs -= 1;
-          old.meta.tally.bytes -= old.bytes;
+      const r = this.#written.find(d.id);
+      if (r >= 0) {
+        const old = this.#written.row(r);
+        const tally = old.tally >= 0 ? this.#tallyList[old.tally] : undefined;
+        if (tally !== undefined) {
+          tally.docs -= 1;
+          tally.bytes -= old.bytes;
         }
-        this.#countTotal -= old.meta.count;
+        this.#countTotal -= old.count;
         this.#bytesOut -= old.bytes;
       }
       if (d.meta.tally) {
@@ -244,10 +243,19 @@ export class FileSink {
       this.#bytesOut += bytes;
       let index = this.#indices.get(d.index);
       if (index === undefined) {
-        index = d.index;
-        this.#indices.set(index, index);
+        index = this.#indexNames.length;
+        this.#indexNames.push(d.index);
+        this.#indices.set(d.index, index);
       }
-      this.#written.set(d.id, { pos, len, seqNo: d.seqNo, index, meta: d.meta, bytes });
+      this.#written.set(d.id, {
+        pos,
+        len,
+        seqNo: d.seqNo,
+        index,
+        tally: d.meta.tally?.i ?? -1,
+        count: d.meta.count,
+        bytes,
+      });
       pos += len;
       parts.push(text);
     }
@@ -267,16 +275,19 @@ export class FileSink {
   }
 
   #readBack(id: string): HeldDoc<DocMeta> | null {
-    const w = this.#written.get(id);
-    if (w === undefined) return null;
+    const r = this.#written.find(id);
+    if (r < 0) return null;
+    const w = this.#written.row(r);
+    const index = this.#indexNames[w.index]!;
     const buf = Buffer.alloc(w.len);
     readSync(this.#fd, buf, 0, w.len, w.pos);
     const line = buf.toString('utf8');
     // `{"_index":…,"_id":…,"_source":<json>}\n`: the source is the rest of the line, byte for byte.
-    const prefix = hitLine(w.index, id, '').length - 1;
+    const prefix = hitLine(index, id, '').length - 1;
     const json = line.slice(prefix, line.length - 2);
     const ts = /^\{"@timestamp":"([^"]*)"/.exec(json)?.[1] ?? '';
-    return { index: w.index, id, json, seqNo: w.seqNo, stats: false, timestamp: ts, meta: w.meta };
+    const meta: DocMeta = { tally: w.tally >= 0 ? this.#tallyList[w.tally]! : null, count: w.count };
+    return { index, id, json, seqNo: w.seqNo, stats: false, timestamp: ts, meta };
   }
 
   #statsBucketStart(ms: number): number {
