@@ -402,10 +402,7 @@ async function main(): Promise<void> {
     spawnSync('npm', ['run', 'build'], { cwd: ROOT, stdio: 'inherit' });
   }
   const kafka = new Kafka({ clientId: 'bench-e2e', brokers: brokers.split(','), logLevel: logLevel.ERROR });
-  const admin = kafka.admin();
-  await admin.connect();
   const es = new Client({ node: esUrl, requestTimeout: 60_000 });
-  const ctx = { brokers, esUrl, kafka, admin, es };
   const mixes = (process.env.LOGSIFT_BENCH_MIX ?? 'realistic,day,adversarial').split(',');
   say(`load average ${readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')}`);
   const lines: string[] = [];
@@ -413,9 +410,17 @@ async function main(): Promise<void> {
     const gen = MIXES[name];
     if (gen === undefined)
       throw new Error(`LOGSIFT_BENCH_MIX: unknown mix ${name} (${Object.keys(MIXES).join(', ')})`);
-    lines.push((await runMix(name, ctx, gen)).line);
+    // One admin client per mix: kafkajs keeps refreshing the metadata of every topic it has seen,
+    // and the previous mix's topic is deleted (UNKNOWN_TOPIC_OR_PARTITION, not retried).
+    const admin = kafka.admin();
+    await admin.connect();
+    try {
+      lines.push((await runMix(name, { brokers, esUrl, kafka, admin, es }, gen)).line);
+      process.stderr.write(`${lines[lines.length - 1]}\n`);
+    } finally {
+      await admin.disconnect();
+    }
   }
-  await admin.disconnect();
   await es.close();
   for (const l of lines) process.stdout.write(`${l}\n`);
 }
