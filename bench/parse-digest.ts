@@ -4,6 +4,9 @@
  * JSON) through PartitionAssembler under both dead-letter policies; prints the sha256 of
  * JSON.stringify of every record, dead letter and the final counters. A performance change to
  * src/parse must leave it unchanged. Run: `node --import tsx bench/parse-digest.ts`.
+ *
+ * `node --import tsx bench/parse-digest.ts FILE...` digests those files instead (one unit per line,
+ * as bytes; e.g. the non-repeating input `npm run bench` generates into bench/.data/), same format.
  */
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
@@ -30,15 +33,32 @@ for (let start = 0; start < buf.length; ) {
 const corpus = corpusLines();
 const enc = new TextEncoder();
 
-const inputs: Array<[string, Array<Uint8Array | string>]> = [
-  ['sample-bytes', sampleBytes],
-  ['sample-strings', sampleBytes.map((b) => Buffer.from(b).toString('utf8'))],
-  ['corpus-raw', corpus],
-  ['corpus-bytes', corpus.map((l) => enc.encode(l))],
-  ['corpus-cri', corpus.map(cri)],
-  ['corpus-fluent', corpus.map(fluent)],
-  ['corpus-fluent-bytes', corpus.map((l) => enc.encode(fluent(l)))],
-];
+/** The lines of a file as byte views (one unit per line, empty lines kept). */
+function fileLines(path: string): Uint8Array[] {
+  const b = readFileSync(path);
+  const out: Uint8Array[] = [];
+  for (let start = 0; start < b.length; ) {
+    let end = b.indexOf(10, start);
+    if (end < 0) end = b.length;
+    out.push(b.subarray(start, end));
+    start = end + 1;
+  }
+  return out;
+}
+
+const files = process.argv.slice(2);
+const inputs: Array<[string, Array<Uint8Array | string>]> =
+  files.length > 0
+    ? files.map((f) => [f.split('/').pop()!, fileLines(f)])
+    : [
+        ['sample-bytes', sampleBytes],
+        ['sample-strings', sampleBytes.map((b) => Buffer.from(b).toString('utf8'))],
+        ['corpus-raw', corpus],
+        ['corpus-bytes', corpus.map((l) => enc.encode(l))],
+        ['corpus-cri', corpus.map(cri)],
+        ['corpus-fluent', corpus.map(fluent)],
+        ['corpus-fluent-bytes', corpus.map((l) => enc.encode(fluent(l)))],
+      ];
 
 const total = createHash('sha256');
 for (const policy of [FILE_DEAD_LETTER_POLICY, KAFKA_DEAD_LETTER_POLICY] as DeadLetterPolicy[]) {

@@ -2,14 +2,23 @@
  * Parse micro benchmark: the corpus example lines (raw, CRI-wrapped and Fluent Bit JSON) repeated
  * to 200k units, pushed through PartitionAssembler (decode + unwrap + parse + assembly).
  * Also parseLine alone on the Calico lines. Run: `node --import tsx bench/parse.bench.ts`.
+ *
+ * `BENCH_INPUT=<file>` instead streams that file (one unit per line, bench/bench-input.ts; e.g. the
+ * non-repeating input `npm run bench` generates into bench/.data/) through the parse stage alone, as
+ * the epoch runner drives it (file mode, a drain per 256 units), `BENCH_LINES` units (default: 1M),
+ * and prints its CPU µs per unit.
  */
 import os from 'node:os';
+import { loadConfig } from '../src/config/index.ts';
 import type { SourceUnit } from '../src/domain/record.ts';
 import { PartitionAssembler, parseLine } from '../src/parse/index.ts';
+import { createAssembler } from '../src/pipeline/parse-stage.ts';
+import { openInput } from './bench-input.ts';
 import { corpusLines, cri, fluent } from './corpus-lines.ts';
 
 const N = 200_000;
-const lines = corpusLines();
+/** The corpus lines (read only by the corpus benchmarks: a bundled copy may run from elsewhere with BENCH_INPUT). */
+const lines = process.env.BENCH_INPUT === undefined ? corpusLines() : [];
 
 /** CPU seconds (user + system) of this process since c0: steadier than wall time on a shared machine. */
 function cpuSeconds(c0: NodeJS.CpuUsage): number {
@@ -85,6 +94,40 @@ function benchParseLine(): void {
     const wall = Number(process.hrtime.bigint() - t0) / 1e9;
     if (round === 1 && n > 0) report('parseLine (Calico lines only)', N, wall, cpu, 'lines');
   }
+}
+
+/** The parse stage over BENCH_INPUT (streamed), CPU µs per unit. */
+function benchInput(path: string): void {
+  const n = Number(process.env.BENCH_LINES ?? 1_000_000);
+  const input = openInput(process.cwd(), path);
+  const a = createAssembler(loadConfig({ env: {} }), 'file');
+  const c0 = process.cpuUsage();
+  let readUs = 0;
+  let recs = 0;
+  const chunk: SourceUnit[] = [];
+  for (let i = 0; i < n; ) {
+    const r0 = process.cpuUsage();
+    chunk.length = 0;
+    for (let k = 0; k < 256 && i < n; k++, i++) chunk.push(input.unitAt(i));
+    const r = process.cpuUsage(r0);
+    readUs += r.user + r.system;
+    for (const u of chunk) a.push(u);
+    const d = a.drain();
+    recs += d.records.length + d.deadLetters.length;
+  }
+  a.flush();
+  recs += a.drain().records.length;
+  const c = process.cpuUsage(c0);
+  const us = c.user + c.system - readUs;
+  console.log(
+    `parse stage over ${n} units of ${path}: ${(us / n).toFixed(2)} CPU µs/unit (${recs} outcomes; reading ${(readUs / n).toFixed(2)} µs/unit apart; loadavg ${os.loadavg()[0]!.toFixed(1)})`,
+  );
+}
+
+const inputPath = process.env.BENCH_INPUT;
+if (inputPath !== undefined) {
+  benchInput(inputPath);
+  process.exit(0);
 }
 
 console.log(
