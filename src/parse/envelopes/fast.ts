@@ -15,35 +15,35 @@
  * JSON.parse's the whole envelope. Pure (the memo is a pure cache: results do not depend on it).
  */
 import type { KubernetesMeta } from '../../domain/record.ts';
-import { envelopeTimeToMs } from '../timestamp.ts';
+import { envelopeTimeToMs, nanosToMs } from '../timestamp.ts';
 import { fluentBitFields, fluentBitMeta } from './fluentbit.ts';
-import { chomp, isObject } from './json.ts';
+import { fromJson } from './from-json.ts';
+import { chomp, getString, isObject, meta } from './json.ts';
 import type { ShipperFields, Stream } from './types.ts';
 
 const KUBE_KEY = ',"kubernetes":{';
 
 /**
- * Fluent Bit's head, strictly JSON: `{"date":<number>,"time":"<no escapes>","stream":"stdout|stderr",
+ * Fluent Bit's head, strictly JSON: `{"date":<number>,` (or out_kafka's `"@timestamp":<number>`) `"time":"<no escapes>","stream":"stdout|stderr",
  * "_p":"<no escapes>","log":"<JSON string>"` with nothing after it (the head ends at the split).
  */
 const HEAD =
   // biome-ignore lint/suspicious/noControlCharactersInRegex: JSON strings must not contain U+0000-U+001F unescaped
-  /^\{"date":-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?,"time":"([^"\\\x00-\x1f]*)","stream":"(stdout|stderr)","_p":"[^"\\\x00-\x1f]*","log":"((?:[^"\\\x00-\x1f]|\\["\\/bfnrt]|\\u[0-9a-fA-F]{4})*)"$/;
+  /^\{"(?:date|@timestamp)":-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?,"time":"([^"\\\x00-\x1f]*)","stream":"(stdout|stderr)","_p":"[^"\\\x00-\x1f]*","log":"((?:[^"\\\x00-\x1f]|\\["\\/bfnrt]|\\u[0-9a-fA-F]{4})*)"$/;
 
-/** Recently used memo entries, compared by content (no hashing) before the map. */
-const MRU_SIZE = 8;
-const mruText: string[] = [];
-const mruMeta: (KubernetesMeta | null)[] = [];
-let mruNext = 0;
+/** Slots of the direct-mapped front of each memo (a power of two). */
+const SLOTS = 1024;
 
-/** Cap on memoised KubernetesMeta objects (distinct `kubernetes` texts); cleared when full. */
+/** Cap on memoised texts per memo (distinct `kubernetes` / metadata texts); cleared when full. */
 export const META_CACHE_MAX = 4096;
-const metaCache = new Map<string, KubernetesMeta | null>();
 const stats = { hits: 0, misses: 0, clears: 0 };
+const memos: TextMemo<unknown>[] = [];
 
-/** Counters of the KubernetesMeta memo (`clears` counts how often its cap bit). */
+/** Counters of the envelope metadata memos (`clears` counts how often a cap bit). */
 export function fastPathMetaCacheStats(): { hits: number; misses: number; clears: number; size: number } {
-  return { ...stats, size: metaCache.size };
+  let size = 0;
+  for (const m of memos) size += m.size;
+  return { ...stats, size };
 }
 
 function parseOrUndefined(text: string): unknown {
@@ -54,39 +54,69 @@ function parseOrUndefined(text: string): unknown {
   }
 }
 
-/** Frozen meta of the `kubernetes` object text `s[start..end)`, or null when it is not a JSON object (both memoised). */
-function kubernetesMeta(s: string, start: number, end: number): KubernetesMeta | null {
-  const text = s.slice(start, end);
-  for (let j = 0; j < mruText.length; j++) {
-    if (mruText[j] === text) {
-      stats.hits++;
-      return mruMeta[j] as KubernetesMeta | null;
-    }
-  }
-  const m = mapMeta(text);
-  mruText[mruNext] = text;
-  mruMeta[mruNext] = m;
-  mruNext = (mruNext + 1) % MRU_SIZE;
-  return m;
+/**
+ * A slot from ~32 code units spread over the text and its length. Texts of one shape share most
+ * of their characters, but differ somewhere in a pod name, uid or container id, which a stride of
+ * 1/32 of the text samples; a collision only costs the Map lookup behind the slots.
+ */
+function slotOf(s: string): number {
+  const n = s.length;
+  const step = (n >> 5) + 1;
+  let h = n;
+  for (let j = n - 1; j >= 0; j -= step) h = (Math.imul(h, 31) + s.charCodeAt(j)) | 0;
+  return (h ^ (h >>> 15)) & (SLOTS - 1);
 }
 
-function mapMeta(text: string): KubernetesMeta | null {
-  const known = metaCache.get(text);
-  if (known !== undefined) {
-    stats.hits++;
-    return known;
+/**
+ * `derive(text)` memoised by content (null: derive declines, e.g. the text is not the JSON it expects).
+ * Texts are compared with `===` (no hashing) in a direct-mapped front of SLOTS entries, then looked
+ * up in a Map capped at META_CACHE_MAX entries. A pure cache: results do not depend on it.
+ */
+class TextMemo<T> {
+  readonly #derive: (text: string) => T | null;
+  readonly #map = new Map<string, T | null>();
+  readonly #slotText: (string | undefined)[] = new Array<string | undefined>(SLOTS).fill(undefined);
+  readonly #slotVal: (T | null)[] = new Array<T | null>(SLOTS).fill(null);
+  constructor(derive: (text: string) => T | null) {
+    this.#derive = derive;
+    memos.push(this as TextMemo<unknown>);
   }
-  stats.misses++;
-  // Not an object is remembered too: Filebeat's `"kubernetes":{…}` is followed by more members, so
-  // its text never parses, and a failing JSON.parse (an exception) per line is the costly part.
+  get size(): number {
+    return this.#map.size;
+  }
+  get(text: string): T | null {
+    const slot = slotOf(text);
+    if (this.#slotText[slot] === text) {
+      stats.hits++;
+      return this.#slotVal[slot] as T | null;
+    }
+    let v = this.#map.get(text);
+    if (v !== undefined) stats.hits++;
+    else {
+      stats.misses++;
+      // Not JSON is remembered too: a failing JSON.parse (an exception) per line is the costly part.
+      v = this.#derive(text);
+      if (this.#map.size >= META_CACHE_MAX) {
+        this.#map.clear();
+        stats.clears++;
+      }
+      this.#map.set(text, v);
+    }
+    this.#slotText[slot] = text;
+    this.#slotVal[slot] = v;
+    return v;
+  }
+}
+
+/** Frozen meta of a Fluent Bit `kubernetes` object text, or null when it is not a JSON object. */
+const fluentBitKube = new TextMemo<KubernetesMeta>((text) => {
   const k = parseOrUndefined(text);
-  const m = isObject(k) ? Object.freeze(fluentBitMeta(k)) : null;
-  if (metaCache.size >= META_CACHE_MAX) {
-    metaCache.clear();
-    stats.clears++;
-  }
-  metaCache.set(text, m);
-  return m;
+  return isObject(k) ? Object.freeze(fluentBitMeta(k)) : null;
+});
+
+/** Frozen meta of the `kubernetes` object text `s[start..end)`, or null when it is not a JSON object (both memoised). */
+function kubernetesMeta(s: string, start: number, end: number): KubernetesMeta | null {
+  return fluentBitKube.get(s.slice(start, end));
 }
 
 /**
@@ -117,4 +147,251 @@ export function fastFluentBit(s: string, i: number): ShipperFields | null {
   // fromJson: OTLP first; then a string `log` with an object `kubernetes` is Fluent Bit (not docker).
   if (Array.isArray(head.resourceLogs) || typeof head.log !== 'string') return null;
   return fluentBitFields(head, kubernetes);
+}
+
+// ---------------------------------------------------------------------------------------------
+// The other shapes of the shippers' defaults, each split into a head, a member list that repeats
+// per pod (memoised by content, JSON.parse'd once) and a tail, or matched whole. Head and tail are
+// matched by strict regexes of JSON (a valid JSON object prefix / suffix by construction), so the
+// whole envelope is valid JSON exactly when the memoised part parses, and its members are the
+// union of the parts' (a later duplicate wins, as in JSON.parse). Each shape's doc says why its
+// fields are those fromJson(JSON.parse(envelope)) gives; anything else is null (JSON.parse it).
+
+/** A JSON string's body (capture group): any escape JSON allows. */
+const STR = String.raw`"((?:[^"\\\x00-\x1f]|\\["\\/bfnrt]|\\u[0-9a-fA-F]{4})*)"`;
+/** A JSON string's body (capture group) without escapes. */
+const PLAIN = String.raw`"([^"\\\x00-\x1f]*)"`;
+/** A JSON number (capture group). */
+const NUM = String.raw`(-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?)`;
+const STREAM = '"(stdout|stderr)"';
+
+/** A matched string body as JSON.parse gives the string. */
+function jsonBody(body: string): string {
+  return body.indexOf('\\') < 0 ? body : (JSON.parse(`"${body}"`) as string);
+}
+
+/** `re` (sticky) matched at `s[at..]`, or null. */
+function execAt(re: RegExp, s: string, at: number): RegExpExecArray | null {
+  re.lastIndex = at;
+  return re.exec(s);
+}
+
+const DOCKER_SPLIT = 16 * 1024;
+
+/**
+ * Docker json-file: `{"log":"…","stream":"stdout|stderr","time":"…"}`, whole. fromJson: a string
+ * `log` with `stream` and no `kubernetes` is fromDocker's.
+ */
+const DOCKER = new RegExp(String.raw`\{"log":${STR},"stream":${STREAM},"time":${PLAIN}\}$`, 'y');
+
+function fastDocker(s: string, i: number): ShipperFields | null {
+  const m = execAt(DOCKER, s, i);
+  if (m === null) return null;
+  const log = jsonBody(m[1]!);
+  return {
+    wrapper: 'docker',
+    text: chomp(log),
+    envelopeTimeMs: envelopeTimeToMs(m[3]!),
+    stream: m[2] as Stream,
+    partial: !log.endsWith('\n') && log.length >= DOCKER_SPLIT,
+    kubernetes: {},
+  };
+}
+
+/**
+ * Fluent Bit tailing a host file (the CNI log): `{"@timestamp"|"date":<number>,"log":"…","file":"…"}`,
+ * whole. fromJson: a string `log` without `stream`/`time` is not docker's but Fluent Bit's, with no
+ * `kubernetes` (empty meta) and the number as its time.
+ */
+const FLUENT_FILE = new RegExp(
+  String.raw`\{"(?:@timestamp|date)":${NUM},"log":${STR},"file":${PLAIN}\}$`,
+  'y',
+);
+
+function fastFluentFile(s: string, i: number): ShipperFields | null {
+  const m = execAt(FLUENT_FILE, s, i);
+  if (m === null) return null;
+  return {
+    wrapper: 'fluentbit',
+    text: chomp(jsonBody(m[2]!)),
+    envelopeTimeMs: envelopeTimeToMs(Number(m[1]!)),
+    stream: null,
+    partial: false,
+    kubernetes: {},
+  };
+}
+
+/**
+ * Vector kubernetes_logs: `{"file":"…","kubernetes":{…}` + `,"message":"…","source_type":"…",
+ * "stream":"…","timestamp":"…"}`. The head (file, kubernetes: per pod) is memoised: accepted only
+ * when its members are `file` and an object `kubernetes`, so the envelope's members are those six
+ * and fromJson gives fromVector's fields (isVector: `timestamp` is present).
+ */
+const VECTOR_SPLIT = '},"message":"';
+const VECTOR_TAIL = new RegExp(
+  String.raw`,"message":${STR},"source_type":${PLAIN},"stream":${STREAM},"timestamp":${PLAIN}\}$`,
+  'y',
+);
+const vectorHead = new TextMemo<KubernetesMeta>((head) => {
+  const o = parseOrUndefined(`${head}}`);
+  if (!isObject(o) || !isObject(o.kubernetes)) return null;
+  for (const key of Object.keys(o)) if (key !== 'file' && key !== 'kubernetes') return null;
+  const k = o.kubernetes;
+  return Object.freeze(
+    meta(
+      getString(k, 'pod_node_name'),
+      getString(k, 'pod_namespace'),
+      getString(k, 'pod_name'),
+      getString(k, 'container_name'),
+      getString(k, 'container_image'),
+    ),
+  );
+});
+
+function fastVector(s: string, i: number): ShipperFields | null {
+  const k = s.indexOf(VECTOR_SPLIT, i);
+  if (k < 0) return null;
+  const m = execAt(VECTOR_TAIL, s, k + 1);
+  if (m === null) return null;
+  const kubernetes = vectorHead.get(s.slice(i, k + 1));
+  if (kubernetes === null) return null;
+  return {
+    wrapper: 'vector',
+    text: chomp(jsonBody(m[1]!)),
+    envelopeTimeMs: envelopeTimeToMs(m[4]!),
+    stream: m[3] as Stream,
+    partial: false,
+    kubernetes,
+  };
+}
+
+/**
+ * Sentinels for deriving a memoised member list's part of the fields: the fields of the envelope
+ * with sentinel values in the per-line members are checked to carry exactly those values, so the
+ * member list neither overrides nor replaces them.
+ */
+const SENTINEL_TEXT = '\u0000sentinel';
+const SENTINEL_TIME = '2000-01-02T03:04:05.678Z';
+const SENTINEL_NANOS = '946782245678000000';
+
+/**
+ * Filebeat (container / filestream input): `{"@timestamp":"…",` + members (per pod: `@metadata`,
+ * `container`, `host`, `kubernetes`, `ecs`, `input`) + `,"message":"…","stream":"…"}`. The members
+ * are memoised with what fromJson makes of the envelope around them (sentinel per-line values): it
+ * must be Filebeat's fields with the sentinels' text, time and stream, and the members must not
+ * hold `@timestamp` (it would win over the head's). The meta only reads the members' paths.
+ */
+const FILEBEAT_HEAD = new RegExp(String.raw`\{"@timestamp":${PLAIN},`, 'y');
+const FILEBEAT_SPLIT = ',"message":"';
+const FILEBEAT_TAIL = new RegExp(String.raw`,"message":${STR},"stream":${STREAM}\}$`, 'y');
+const filebeatMembers = new TextMemo<KubernetesMeta>((members) => {
+  const o = parseOrUndefined(`{${members}}`);
+  if (!isObject(o) || Object.hasOwn(o, '@timestamp')) return null;
+  const f = fromJson({ '@timestamp': SENTINEL_TIME, ...o, message: SENTINEL_TEXT, stream: 'stderr' });
+  if (
+    f === null ||
+    f.wrapper !== 'filebeat' ||
+    f.text !== SENTINEL_TEXT ||
+    f.envelopeTimeMs !== envelopeTimeToMs(SENTINEL_TIME) ||
+    f.stream !== 'stderr' ||
+    f.partial
+  ) {
+    return null;
+  }
+  return Object.freeze(f.kubernetes);
+});
+
+function fastFilebeat(s: string, i: number): ShipperFields | null {
+  const h = execAt(FILEBEAT_HEAD, s, i);
+  if (h === null) return null;
+  const p = FILEBEAT_HEAD.lastIndex;
+  const k = s.indexOf(FILEBEAT_SPLIT, p);
+  if (k <= p) return null;
+  const m = execAt(FILEBEAT_TAIL, s, k);
+  if (m === null) return null;
+  const kubernetes = filebeatMembers.get(s.slice(p, k));
+  if (kubernetes === null) return null;
+  return {
+    wrapper: 'filebeat',
+    text: chomp(jsonBody(m[1]!)),
+    envelopeTimeMs: envelopeTimeToMs(h[1]!),
+    stream: m[2] as Stream,
+    partial: false,
+    kubernetes,
+  };
+}
+
+/**
+ * A flat OTel log record: `{"body":"…","timeUnixNano":"…",` + members (per pod: `attributes`,
+ * `resource`) + `}`. The members are memoised with what fromJson makes of the record around them
+ * (sentinel body and time): OTel's fields with the sentinels' text and time, and neither `body`
+ * nor `timeUnixNano` among them. Their stream and meta come from the members' attributes. A
+ * `timeUnixNano` that gives no time (fromRecord then reads other members) is declined.
+ */
+const OTEL_HEAD = new RegExp(String.raw`\{"body":${STR},"timeUnixNano":${PLAIN},`, 'y');
+interface OtelPart {
+  readonly stream: Stream | null;
+  readonly kubernetes: KubernetesMeta;
+}
+const otelMembers = new TextMemo<OtelPart>((members) => {
+  const o = parseOrUndefined(`{${members}}`);
+  if (!isObject(o) || Object.hasOwn(o, 'body') || Object.hasOwn(o, 'timeUnixNano')) return null;
+  const f = fromJson({ body: SENTINEL_TEXT, timeUnixNano: SENTINEL_NANOS, ...o });
+  if (
+    f === null ||
+    f.wrapper !== 'otel' ||
+    f.text !== SENTINEL_TEXT ||
+    f.envelopeTimeMs !== nanosToMs(SENTINEL_NANOS) ||
+    f.partial
+  ) {
+    return null;
+  }
+  return { stream: f.stream, kubernetes: Object.freeze(f.kubernetes) };
+});
+
+function fastOtel(s: string, i: number): ShipperFields | null {
+  const h = execAt(OTEL_HEAD, s, i);
+  if (h === null) return null;
+  const time = nanosToMs(h[2]!);
+  if (time === null) return null;
+  const p = OTEL_HEAD.lastIndex;
+  const end = s.length - 1;
+  if (end <= p) return null;
+  const part = otelMembers.get(s.slice(p, end));
+  if (part === null) return null;
+  return {
+    wrapper: 'otel',
+    text: chomp(jsonBody(h[1]!)),
+    envelopeTimeMs: time,
+    stream: part.stream,
+    partial: false,
+    kubernetes: part.kubernetes,
+  };
+}
+
+/**
+ * The fields of the envelope `s[i..]` (`s[i]` is `{`) for the shippers' default shapes, exactly as
+ * `fromJson(JSON.parse(s.slice(i)))` gives them; null: another shape or not sure, use JSON.parse.
+ */
+export function fastEnvelope(s: string, i: number): ShipperFields | null {
+  if (s.charCodeAt(s.length - 1) !== 125) return null;
+  let f: ShipperFields | null = null;
+  switch (s.charCodeAt(i + 2)) {
+    case 100: // {"date":
+      f = fastFluentFile(s, i);
+      break;
+    case 64: // {"@timestamp":
+      f = s.charCodeAt(i + 14) === 34 ? fastFilebeat(s, i) : fastFluentFile(s, i);
+      break;
+    case 108: // {"log":
+      f = fastDocker(s, i);
+      break;
+    case 102: // {"file":
+      f = fastVector(s, i);
+      break;
+    case 98: // {"body":
+      f = fastOtel(s, i);
+      break;
+  }
+  return f ?? fastFluentBit(s, i);
 }

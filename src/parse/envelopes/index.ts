@@ -9,16 +9,14 @@
 import type { KubernetesMeta } from '../../domain/record.ts';
 import { type CriLine, parseCri } from './cri.ts';
 import { fromDocker } from './docker.ts';
-import { fastFluentBit } from './fast.ts';
-import { fromFilebeat } from './filebeat.ts';
-import { fromFluentBit } from './fluentbit.ts';
+import { fastEnvelope } from './fast.ts';
+import { fromJson } from './from-json.ts';
 import { isObject } from './json.ts';
-import { fromOtel } from './otel.ts';
 import { timePrefix, unwrapPrefix } from './prefix.ts';
 import type { JsonObject, PrefixFields, ShipperFields, Unwrapped, UnwrapResult } from './types.ts';
-import { fromVector, isVector } from './vector.ts';
 
 export { parseCri } from './cri.ts';
+export { fromJson } from './from-json.ts';
 export { stripSgr, unwrapPrefix } from './prefix.ts';
 export type {
   BrokenEnvelope,
@@ -40,23 +38,6 @@ function firstNonSpace(s: string): number {
     i++;
   }
   return i;
-}
-
-/** Picks the shipper by the keys present. Order matters: OTLP, `log`, `message`, `body`. Exported for tests (fast-path equivalence). */
-export function fromJson(o: JsonObject): ShipperFields | null {
-  if (Array.isArray(o.resourceLogs)) return fromOtel(o);
-  if (typeof o.log === 'string') return fromDocker(o) ?? fromFluentBit(o);
-  // An object `log` is ECS log metadata (Filebeat's container/filestream inputs add
-  // `"log":{"offset":…,"file":{"path":…}}`): the text is in `message`.
-  if (o.log !== undefined && o.log !== null && (typeof o.log !== 'object' || o.message === undefined)) {
-    return null;
-  }
-  if (o.message !== undefined && o.message !== null) {
-    if (isVector(o)) return fromVector(o);
-    return fromFilebeat(o);
-  }
-  if (o.body !== undefined && o.body !== null) return fromOtel(o);
-  return null;
 }
 
 function fromCri(cri: CriLine): Unwrapped {
@@ -167,6 +148,15 @@ function mergeInto(base: KubernetesMeta, extra: KubernetesMeta): KubernetesMeta 
  * wrapper `raw`. Text that starts with `{` but is not a usable JSON envelope is a broken envelope.
  */
 export function unwrap(text: string): UnwrapResult {
+  return unwrapWith(text, true);
+}
+
+/** unwrap without the envelope fast paths (every JSON envelope JSON.parse'd): the reference for tests. */
+export function unwrapReference(text: string): UnwrapResult {
+  return unwrapWith(text, false);
+}
+
+function unwrapWith(text: string, fastPaths: boolean): UnwrapResult {
   const c0 = text.charCodeAt(0);
   if (c0 >= 48 && c0 <= 57) {
     const cri = parseCri(text);
@@ -180,8 +170,8 @@ export function unwrap(text: string): UnwrapResult {
     return p === null ? raw(text) : fromPrefix(p);
   }
   if (text.charCodeAt(i) !== 123) return raw(text);
-  // Dominant shape (Fluent Bit with Kubernetes metadata) without JSON.parse; null: not sure, parse.
-  const fast = fastFluentBit(text, i);
+  // The shippers' default shapes without JSON.parse of the whole envelope; null: not sure, parse.
+  const fast = fastPaths ? fastEnvelope(text, i) : null;
   if (fast) return unwrapInner(fast);
   let parsed: unknown;
   try {
