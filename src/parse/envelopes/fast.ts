@@ -18,7 +18,7 @@ import type { KubernetesMeta } from '../../domain/record.ts';
 import { envelopeTimeToMs, nanosToMs } from '../timestamp.ts';
 import { fluentBitFields, fluentBitMeta } from './fluentbit.ts';
 import { fromJson } from './from-json.ts';
-import { chomp, getString, isObject, meta } from './json.ts';
+import { chomp, isObject } from './json.ts';
 import type { ShipperFields, Stream } from './types.ts';
 
 const KUBE_KEY = ',"kubernetes":{';
@@ -222,10 +222,25 @@ function fastFluentFile(s: string, i: number): ShipperFields | null {
 }
 
 /**
+ * Sentinels for deriving a memoised member list's part of the fields: the fields of the envelope
+ * with sentinel values in the per-line members are checked to carry exactly those values, so the
+ * member list neither overrides nor replaces them.
+ */
+const SENTINEL_TEXT = '\u0000sentinel';
+const SENTINEL_TIME = '2000-01-02T03:04:05.678Z';
+const SENTINEL_NANOS = '946782245678000000';
+
+/** The fields derived around sentinels carry the sentinels' text and time, stream `stderr`, whole. */
+function sentinelFields(f: ShipperFields, timeMs: number | null): boolean {
+  return f.text === SENTINEL_TEXT && f.envelopeTimeMs === timeMs && f.stream === 'stderr' && !f.partial;
+}
+
+/**
  * Vector kubernetes_logs: `{"file":"…","kubernetes":{…}` + `,"message":"…","source_type":"…",
  * "stream":"…","timestamp":"…"}`. The head (file, kubernetes: per pod) is memoised: accepted only
- * when its members are `file` and an object `kubernetes`, so the envelope's members are those six
- * and fromJson gives fromVector's fields (isVector: `timestamp` is present).
+ * when its members are `file` and `kubernetes` (so the envelope's members are those six) and
+ * fromJson makes Vector's fields of them around sentinel per-line values (isVector: an object
+ * `kubernetes` must hold Vector's keys).
  */
 const VECTOR_SPLIT = '},"message":"';
 const VECTOR_TAIL = new RegExp(
@@ -234,18 +249,19 @@ const VECTOR_TAIL = new RegExp(
 );
 const vectorHead = new TextMemo<KubernetesMeta>((head) => {
   const o = parseOrUndefined(`${head}}`);
-  if (!isObject(o) || !isObject(o.kubernetes)) return null;
+  if (!isObject(o)) return null;
   for (const key of Object.keys(o)) if (key !== 'file' && key !== 'kubernetes') return null;
-  const k = o.kubernetes;
-  return Object.freeze(
-    meta(
-      getString(k, 'pod_node_name'),
-      getString(k, 'pod_namespace'),
-      getString(k, 'pod_name'),
-      getString(k, 'container_name'),
-      getString(k, 'container_image'),
-    ),
-  );
+  // isVector: an object `kubernetes` must have Vector's keys (else it is Filebeat's shape).
+  const f = fromJson({
+    ...o,
+    message: SENTINEL_TEXT,
+    source_type: 'kubernetes_logs',
+    stream: 'stderr',
+    timestamp: SENTINEL_TIME,
+  });
+  return f !== null && f.wrapper === 'vector' && sentinelFields(f, envelopeTimeToMs(SENTINEL_TIME))
+    ? Object.freeze(f.kubernetes)
+    : null;
 });
 
 function fastVector(s: string, i: number): ShipperFields | null {
@@ -264,15 +280,6 @@ function fastVector(s: string, i: number): ShipperFields | null {
     kubernetes,
   };
 }
-
-/**
- * Sentinels for deriving a memoised member list's part of the fields: the fields of the envelope
- * with sentinel values in the per-line members are checked to carry exactly those values, so the
- * member list neither overrides nor replaces them.
- */
-const SENTINEL_TEXT = '\u0000sentinel';
-const SENTINEL_TIME = '2000-01-02T03:04:05.678Z';
-const SENTINEL_NANOS = '946782245678000000';
 
 /**
  * Filebeat (container / filestream input): `{"@timestamp":"…",` + members (per pod: `@metadata`,
