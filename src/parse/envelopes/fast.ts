@@ -135,7 +135,7 @@ export function fastFluentBit(s: string, i: number): ShipperFields | null {
     const log = m[3]!;
     return {
       wrapper: 'fluentbit',
-      text: chomp(log.indexOf('\\') < 0 ? log : (JSON.parse(`"${log}"`) as string)),
+      text: messageOf(log),
       envelopeTimeMs: envelopeTimeToMs(m[1]!),
       stream: m[2] as Stream,
       partial: false,
@@ -165,9 +165,61 @@ const PLAIN = String.raw`"([^"\\\x00-\x1f]*)"`;
 const NUM = String.raw`(-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?)`;
 const STREAM = '"(stdout|stderr)"';
 
+/** The escapes of a JSON string body (`\\n` -> 10, ...); `u` is handled apart. */
+const ESCAPED: Readonly<Record<number, string>> = {
+  34: '"',
+  92: '\\',
+  47: '/',
+  98: '\b',
+  102: '\f',
+  110: '\n',
+  114: '\r',
+  116: '\t',
+};
+
+/** The string a matched body (valid escapes only) encodes, as JSON.parse gives it; `b`: its first backslash. */
+function unescapeBody(body: string, b: number): string {
+  let out = '';
+  let from = 0;
+  while (b >= 0) {
+    out += body.slice(from, b);
+    const c = body.charCodeAt(b + 1);
+    if (c === 117) {
+      out += String.fromCharCode(Number.parseInt(body.slice(b + 2, b + 6), 16));
+      from = b + 6;
+    } else {
+      out += ESCAPED[c]!;
+      from = b + 2;
+    }
+    b = body.indexOf('\\', from);
+  }
+  return out + body.slice(from);
+}
+
+/**
+ * A string with the characters of `s` that is not a view into a longer string. V8 makes regex
+ * captures and slices of 13+ characters views of their parent: a record's text taken from an
+ * envelope would keep the whole envelope (mostly metadata) alive as long as the record, which the
+ * young-generation GC then copies. Flattening a one-character prefix copies the text alone.
+ */
+function own(s: string): string {
+  return s.length < 13 ? s : ` ${s}`.slice(1);
+}
+
+/** chomp(the string a matched body encodes), as a string of its own. */
+function messageOf(body: string): string {
+  const b = body.indexOf('\\');
+  // Unescaped, a body holds no control character: nothing to chomp.
+  if (b < 0) return own(body);
+  // Docker and Fluent Bit keep the line's newline: a body whose only escape is a final `\n`.
+  if (b === body.length - 2 && body.charCodeAt(b + 1) === 110) return own(body.slice(0, b));
+  return chomp(unescapeBody(body, b));
+}
+
 /** A matched string body as JSON.parse gives the string. */
 function jsonBody(body: string): string {
-  return body.indexOf('\\') < 0 ? body : (JSON.parse(`"${body}"`) as string);
+  const b = body.indexOf('\\');
+  return b < 0 ? body : unescapeBody(body, b);
 }
 
 /** `re` (sticky) matched at `s[at..]`, or null. */
@@ -187,13 +239,19 @@ const DOCKER = new RegExp(String.raw`\{"log":${STR},"stream":${STREAM},"time":${
 function fastDocker(s: string, i: number): ShipperFields | null {
   const m = execAt(DOCKER, s, i);
   if (m === null) return null;
-  const log = jsonBody(m[1]!);
+  const body = m[1]!;
+  // Shorter than the split in its encoded form, shorter decoded: not partial.
+  let partial = false;
+  if (body.length >= DOCKER_SPLIT) {
+    const log = jsonBody(body);
+    partial = !log.endsWith('\n') && log.length >= DOCKER_SPLIT;
+  }
   return {
     wrapper: 'docker',
-    text: chomp(log),
+    text: messageOf(body),
     envelopeTimeMs: envelopeTimeToMs(m[3]!),
     stream: m[2] as Stream,
-    partial: !log.endsWith('\n') && log.length >= DOCKER_SPLIT,
+    partial,
     kubernetes: {},
   };
 }
@@ -213,7 +271,7 @@ function fastFluentFile(s: string, i: number): ShipperFields | null {
   if (m === null) return null;
   return {
     wrapper: 'fluentbit',
-    text: chomp(jsonBody(m[2]!)),
+    text: messageOf(m[2]!),
     envelopeTimeMs: envelopeTimeToMs(Number(m[1]!)),
     stream: null,
     partial: false,
@@ -273,7 +331,7 @@ function fastVector(s: string, i: number): ShipperFields | null {
   if (kubernetes === null) return null;
   return {
     wrapper: 'vector',
-    text: chomp(jsonBody(m[1]!)),
+    text: messageOf(m[1]!),
     envelopeTimeMs: envelopeTimeToMs(m[4]!),
     stream: m[3] as Stream,
     partial: false,
@@ -320,7 +378,7 @@ function fastFilebeat(s: string, i: number): ShipperFields | null {
   if (kubernetes === null) return null;
   return {
     wrapper: 'filebeat',
-    text: chomp(jsonBody(m[1]!)),
+    text: messageOf(m[1]!),
     envelopeTimeMs: envelopeTimeToMs(h[1]!),
     stream: m[2] as Stream,
     partial: false,
@@ -368,9 +426,90 @@ function fastOtel(s: string, i: number): ShipperFields | null {
   if (part === null) return null;
   return {
     wrapper: 'otel',
-    text: chomp(jsonBody(h[1]!)),
+    text: messageOf(h[1]!),
     envelopeTimeMs: time,
     stream: part.stream,
+    partial: false,
+    kubernetes: part.kubernetes,
+  };
+}
+
+/**
+ * OTLP/JSON with one log record (the kafka / file exporters): `{"resourceLogs":[{"resource":` + the
+ * resource (per pod, memoised) + `,"scopeLogs":[{"scope":{},"logRecords":[{"timeUnixNano":"…",
+ * "observedTimeUnixNano":"…","body":{"stringValue":"…"},"attributes":[{"key":"log.iostream",
+ * "value":{"stringValue":"…"}}]}]}]}]}`. The resource is memoised with what fromJson makes of the
+ * envelope around it (sentinel body and times, both streams): OTel's fields with the sentinels'
+ * text and time, and a stream that is either the resource's own or the record's. Its meta only
+ * reads the resource (the record's attributes hold `log.iostream` alone). fromOtel chomps the
+ * body twice (once per record, once for the envelope's text).
+ */
+const OTLP_HEAD = '{"resourceLogs":[{"resource":';
+const OTLP_SPLIT = ',"scopeLogs":[{"scope":{},"logRecords":[{"timeUnixNano":"';
+const OTLP_TAIL = new RegExp(
+  String.raw`,"scopeLogs":\[\{"scope":\{\},"logRecords":\[\{"timeUnixNano":${PLAIN},"observedTimeUnixNano":${PLAIN},"body":\{"stringValue":${STR}\},"attributes":\[\{"key":"log\.iostream","value":\{"stringValue":${STREAM}\}\}\]\}\]\}\]\}\]\}$`,
+  'y',
+);
+interface OtlpPart {
+  /** The resource's own stream, or undefined: the record's. */
+  readonly stream: Stream | null | undefined;
+  readonly kubernetes: KubernetesMeta;
+}
+function otlpSynth(resource: unknown, stream: Stream): ShipperFields | null {
+  return fromJson({
+    resourceLogs: [
+      {
+        resource,
+        scopeLogs: [
+          {
+            scope: {},
+            logRecords: [
+              {
+                timeUnixNano: SENTINEL_NANOS,
+                observedTimeUnixNano: SENTINEL_NANOS,
+                body: { stringValue: SENTINEL_TEXT },
+                attributes: [{ key: 'log.iostream', value: { stringValue: stream } }],
+              },
+            ],
+          },
+        ],
+      },
+    ],
+  });
+}
+const otlpResource = new TextMemo<OtlpPart>((text) => {
+  const r = parseOrUndefined(text);
+  if (r === undefined) return null;
+  const out = otlpSynth(r, 'stdout');
+  const err = otlpSynth(r, 'stderr');
+  const ok = (f: ShipperFields | null): f is ShipperFields =>
+    f !== null &&
+    f.wrapper === 'otel' &&
+    f.text === SENTINEL_TEXT &&
+    f.envelopeTimeMs === nanosToMs(SENTINEL_NANOS) &&
+    !f.partial;
+  if (!ok(out) || !ok(err) || JSON.stringify(out.kubernetes) !== JSON.stringify(err.kubernetes)) return null;
+  let stream: Stream | null | undefined;
+  if (out.stream === 'stdout' && err.stream === 'stderr') stream = undefined;
+  else if (out.stream === err.stream) stream = out.stream;
+  else return null;
+  return { stream, kubernetes: Object.freeze(out.kubernetes) };
+});
+
+function fastOtlp(s: string, i: number): ShipperFields | null {
+  if (!s.startsWith(OTLP_HEAD, i)) return null;
+  const p = i + OTLP_HEAD.length;
+  const k = s.indexOf(OTLP_SPLIT, p);
+  if (k <= p) return null;
+  const m = execAt(OTLP_TAIL, s, k);
+  if (m === null) return null;
+  const part = otlpResource.get(s.slice(p, k));
+  if (part === null) return null;
+  return {
+    wrapper: 'otel',
+    text: chomp(messageOf(m[3]!)),
+    envelopeTimeMs: nanosToMs(m[1]!) ?? nanosToMs(m[2]!),
+    stream: part.stream === undefined ? (m[4] as Stream) : part.stream,
     partial: false,
     kubernetes: part.kubernetes,
   };
@@ -398,6 +537,9 @@ export function fastEnvelope(s: string, i: number): ShipperFields | null {
       break;
     case 98: // {"body":
       f = fastOtel(s, i);
+      break;
+    case 114: // {"resourceLogs":
+      f = fastOtlp(s, i);
       break;
   }
   return f ?? fastFluentBit(s, i);

@@ -134,7 +134,17 @@ function unwrapInner(outer: ShipperFields): Unwrapped {
     };
     return p.hints === null ? u : { ...u, hints: p.hints };
   }
-  return { ok: true, innerWrapper: null, ...outer };
+  // A literal in the spread's key order (`{ ok, innerWrapper, ...outer }`): no spread per line.
+  return {
+    ok: true,
+    innerWrapper: null,
+    wrapper: outer.wrapper,
+    text: outer.text,
+    envelopeTimeMs: outer.envelopeTimeMs,
+    stream: outer.stream,
+    partial: outer.partial,
+    kubernetes: outer.kubernetes,
+  };
 }
 
 /** `base` with the fields it lacks taken from `extra` (the envelope's own values win). */
