@@ -11,7 +11,11 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { generateNonRepeating, REAL_LINES_DIR, readRealLines } from '../../../../bench/gen-nonrepeating.ts';
 import { decodeUnit } from '../../../../src/parse/decode.ts';
-import { fastEnvelope } from '../../../../src/parse/envelopes/fast.ts';
+import {
+  fastEnvelope,
+  fastPathMetaCacheStats,
+  META_CACHE_MAX,
+} from '../../../../src/parse/envelopes/fast.ts';
 import { unwrap, unwrapReference } from '../../../../src/parse/envelopes/index.ts';
 import { FILE_DEAD_LETTER_POLICY, KAFKA_DEAD_LETTER_POLICY } from '../../../../src/parse/index.ts';
 import { assemble, loadCorpus } from '../helpers.ts';
@@ -241,5 +245,23 @@ describe('envelope fast paths vs JSON.parse', () => {
       { numRuns: 5000 },
     );
     expect(answered).toBeGreaterThan(500);
+  });
+});
+
+describe('envelope metadata memos', () => {
+  it('hold at most META_CACHE_MAX texts over all shapes, counting each time the cap bites', () => {
+    const before = fastPathMetaCacheStats();
+    const n = META_CACHE_MAX + 100;
+    for (let i = 0; i < n; i++) {
+      const pod = `calico-node-${i}`;
+      const fb = `{"date":1736834464.191,"time":"2025-01-14T06:01:04Z","stream":"stdout","_p":"F","log":"m","kubernetes":{"pod_name":"${pod}"}}`;
+      const vector = `{"file":"f","kubernetes":{"pod_name":"${pod}"},"message":"m","source_type":"s","stream":"stdout","timestamp":"2025-01-14T06:00:00Z"}`;
+      expect(same(fb)).toBe(true);
+      expect(same(vector)).toBe(true);
+      expect(fastPathMetaCacheStats().size).toBeLessThanOrEqual(META_CACHE_MAX);
+    }
+    const after = fastPathMetaCacheStats();
+    expect(after.clears - before.clears).toBeGreaterThanOrEqual(2);
+    expect(after.misses - before.misses).toBeGreaterThanOrEqual(2 * n);
   });
 });
