@@ -405,8 +405,14 @@ func birdVerbCount(s string) int {
 	return n
 }
 
+// reBirdKernelData: sysdep/linux/netlink.c messages about what the kernel reported (an address
+// or route BIRD will not use, a table already taken by another protocol), not about a netlink
+// exchange that failed: "KRT: Received strange multipath route %I/%d", "KIF: Invalid interface
+// address %I for %s" are printed for every odd route or address on a healthy node.
+var reBirdKernelData = regexp.MustCompile(`^(KIF: Invalid|KIF: Received|KRT: Received|%s: Kernel table)`)
+
 func birdNetlinkRule(st *rawStmt) string {
-	if levelRank(st.Level) < levelRank("WARNING") {
+	if levelRank(st.Level) < levelRank("WARNING") || reBirdKernelData.MatchString(st.Format) {
 		return ""
 	}
 	switch {

@@ -175,6 +175,10 @@ func TestBird(t *testing.T) {
 	if nl.Level != "WARNING" || !nl.RateLimited || nl.Category != "netlink-error" {
 		t.Errorf("log_rl Netlink: %+v", nl)
 	}
+	// What the kernel reported, not a failed exchange.
+	if st := byFormat(t, stmts, "KRT: Received strange multipath route %I/%d"); st.Level != "ERROR" || st.Category != "" {
+		t.Errorf("kernel data message categorised: %+v", st)
+	}
 	if st := byFormat(t, stmts, "KRT: Opening async netlink socket"); st.Category != "" {
 		t.Errorf("debug in netlink.c categorised: %+v", st)
 	}

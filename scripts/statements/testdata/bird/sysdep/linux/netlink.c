@@ -7,3 +7,9 @@ nl_error(struct nlmsghdr *h, int ignore_esrch)
   log(L_DEBUG "KRT: Opening async netlink socket");
   return ec;
 }
+
+static void
+nl_parse_route(struct nlmsghdr *h)
+{
+  log(L_ERR "KRT: Received strange multipath route %I/%d", net->n.prefix, net->n.pxlen);
+}
