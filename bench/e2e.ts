@@ -1,25 +1,43 @@
 /**
- * End-to-end benchmark: Kafka -> `logsift run` (a child process) -> Elasticsearch.
+ * End-to-end benchmark: Kafka -> `logsift run` (a child process, what production runs) -> Elasticsearch,
+ * on two mixes, each beside a bare kafkajs consumer of the same topic measured in the same run:
  *
- *   npm run bench:e2e                        # 2,000,000 lines (LOGSIFT_BENCH_LINES to change)
- *   LOGSIFT_BENCH_PROFILE=1 npm run bench:e2e  # also a CPU profile of the child, top functions printed
+ *   realistic    a cluster at a real cluster's rates (bench/gen-mixed.ts generateRealistic: 20 nodes,
+ *                6 h ending now, Tier lines every 10 s from one pod, 12 felix routine statements per
+ *                node at 1/min to 1/s each, a netlink burst on a third of the nodes; Fluent Bit JSON;
+ *                ~1.3M lines)
+ *   day          bench/gen-day.ts's cluster day (20 nodes, 6 h ending now, ~420k lines: rarer
+ *                statements, pod churn, warnings and netlink lines in 1-minute documents)
+ *   adversarial  bench/gen-mixed.ts: every corpus row in every wrapper, spread so that most lines
+ *                start or touch a 1-minute document (LOGSIFT_BENCH_LINES lines, default 2,000,000)
  *
- * 1. Uses the stack in $KAFKA_BROKERS/$ES_URL, else <stack dir>/env, else starts it (`npm run stack:up`).
- * 2. Produces the realistic mix (bench/gen-mixed.ts) into a fresh 3-partition topic.
- * 3. Reads the whole topic with a bare kafkajs consumer (own group, eachBatch, no processing).
- * 4. Runs `node bin/logsift run` until Σ logsift.count in Elasticsearch == lines produced (and the
- *    group's lag is 0), sampling the child's VmHWM for the peak RSS.
- * The last line is exactly:
- *   e2e <N> lines/s, raw kafkajs <M> lines/s, ratio <R>, peak RSS <X> MB, reduction <P>%
+ *   npm run bench:e2e                              # realistic, day, adversarial
+ *   LOGSIFT_BENCH_MIX=realistic,adversarial npm run bench:e2e  # some of them
+ *   LOGSIFT_BENCH_PROFILE=1 npm run bench:e2e      # also a CPU profile of the child, top functions printed
+ *
+ * Per mix: 1. produce into a fresh 3-partition topic; 2. read it with a bare kafkajs consumer (own
+ * group, eachBatch, no processing); 3. run `node bin/logsift run` until Σ logsift.count == lines
+ * produced, sampling the child's VmHWM; 4. read the Elasticsearch writes of the run (`_stats`
+ * indexing.index_total of its indices). It uses the stack in $KAFKA_BROKERS/$ES_URL, else
+ * <stack dir>/env, else starts it (`npm run stack:up`). One line per mix, then nothing else:
+ *   <mix>: e2e <N> lines/s, raw kafkajs <M> lines/s, ratio <R>, peak RSS <X> MB, reduction <P>%, <W> ES writes for <D> documents (<w/d> per document, <w/l> per line)
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, openSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Client } from '@elastic/elasticsearch';
 import { Kafka, logLevel } from 'kafkajs';
-import { ensureTopic, generateMixed, produceMessages, withTrailer } from './gen-mixed.ts';
+import { generateDay } from './gen-day.ts';
+import {
+  ensureTopic,
+  generateMixed,
+  generateRealistic,
+  type ProduceMessage,
+  produceMessages,
+  withTrailer,
+} from './gen-mixed.ts';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const LINES = Number(process.env.LOGSIFT_BENCH_LINES ?? 2_000_000);
@@ -30,17 +48,39 @@ const say = (s: string): void => {
   process.stderr.write(`[bench:e2e ${new Date().toISOString().slice(11, 19)}] ${s}\n`);
 };
 
-/** The first process whose command line contains `needle` (Linux /proc), or undefined. */
-function findPid(needle: string): number | undefined {
+/** The first process whose command line has every needle as one of its arguments' prefix (Linux /proc), or undefined. */
+function findPid(...needles: string[]): number | undefined {
   for (const d of readdirSync('/proc')) {
     if (!/^\d+$/.test(d)) continue;
     try {
-      if (readFileSync(`/proc/${d}/cmdline`, 'utf8').includes(needle)) return Number(d);
+      const args = readFileSync(`/proc/${d}/cmdline`, 'utf8').split('\0');
+      if (needles.every((n) => args.some((a) => a === n || a.includes(n)))) return Number(d);
     } catch {
       /* gone */
     }
   }
   return undefined;
+}
+
+/**
+ * Pids of this stack's servers (several stacks may run on one machine): scripts/stack marks them
+ * with -Dlogsift.stack.<server>=<folder>; without a state file, the first of each kind.
+ */
+function stackPids(): { elasticsearch: number | undefined; kafka: number | undefined } {
+  const dir = process.env.LOGSIFT_STACK_DIR ?? join(ROOT, '.stack');
+  let esState: string | undefined;
+  try {
+    esState = parseEnv(readFileSync(join(dir, 'state'), 'utf8')).ES_STATE;
+  } catch {
+    /* no state file: not our stack */
+  }
+  const es = 'org.elasticsearch.bootstrap.Elasticsearch';
+  return {
+    elasticsearch: esState ? findPid(es, `-Dlogsift.stack.es=${esState}`) : findPid(es),
+    kafka: esState
+      ? findPid('kafka.Kafka', `-Dlogsift.stack.kafka=${join(dir, 'kafka')}`)
+      : findPid('kafka.Kafka'),
+  };
 }
 
 const CLK_TCK = Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout.trim()) || 100;
@@ -172,45 +212,50 @@ function topFunctions(file: string, n = 20): string[] {
     .map(([k, v]) => `${((100 * v) / total).toFixed(1).padStart(5)}% ${k}`);
 }
 
-async function main(): Promise<void> {
-  const { brokers, esUrl } = await stack();
-  if (!existsSync(join(ROOT, 'dist/main.js'))) {
-    say('building dist/ (npm run build)');
-    spawnSync('npm', ['run', 'build'], { cwd: ROOT, stdio: 'inherit' });
-  }
-  const kafka = new Kafka({ clientId: 'bench-e2e', brokers: brokers.split(','), logLevel: logLevel.ERROR });
-  const admin = kafka.admin();
-  await admin.connect();
-  const es = new Client({ node: esUrl, requestTimeout: 60_000 });
-  const id = `${Date.now().toString(36)}`;
-  const topic = `bench-e2e-${id}`;
-  const prefix = `bench-e2e-${id}`;
-  const groupId = `bench-e2e-${id}`;
+interface MixResult {
+  readonly line: string;
+}
 
-  say(`producing ${LINES} lines into ${topic} (3 partitions)`);
+/** Writes Elasticsearch indexed into the run's indices (primaries: each document write once). */
+async function esWrites(es: Client, prefix: string): Promise<number> {
+  const r = (await es.indices.stats({ index: `${prefix}-*`, metric: 'indexing' })) as unknown as {
+    _all?: { primaries?: { indexing?: { index_total?: number } } };
+  };
+  return r._all?.primaries?.indexing?.index_total ?? Number.NaN;
+}
+
+async function runMix(
+  name: string,
+  ctx: { brokers: string; esUrl: string; kafka: Kafka; admin: ReturnType<Kafka['admin']>; es: Client },
+  messages: () => Iterable<ProduceMessage>,
+): Promise<MixResult> {
+  const { brokers, esUrl, kafka, admin, es } = ctx;
+  const id = `${Date.now().toString(36)}`;
+  const topic = `bench-e2e-${name}-${id}`;
+  const prefix = `bench-e2e-${name}-${id}`;
+  const groupId = `bench-e2e-${name}-${id}`;
+
+  say(`${name}: producing into ${topic} (3 partitions)`);
   await ensureTopic(brokers.split(','), topic, 3);
   const tp = Date.now();
   let lastLog = 0;
-  await produceMessages(
-    brokers.split(','),
-    topic,
-    withTrailer(generateMixed({ lines: LINES, seed: 42, spanMs: 6 * 3_600_000 }), 3),
-    {
-      batch: 2_000, // one produce request per partition stays under message.max.bytes (1 MiB)
-      onProgress: (k) => {
-        if (Date.now() - lastLog > 10_000) {
-          lastLog = Date.now();
-          say(`  produced ${k}`);
-        }
-      },
+  const sent = await produceMessages(brokers.split(','), topic, messages(), {
+    // One produce request per partition stays under message.max.bytes (1 MiB): gen-day's Fluent
+    // Bit lines are ~1 KB and keyed by node (a request may go to one partition), gen-mixed's ~400 B.
+    batch: name === 'adversarial' ? 2_000 : 400,
+    onProgress: (k) => {
+      if (Date.now() - lastLog > 10_000) {
+        lastLog = Date.now();
+        say(`  produced ${k}`);
+      }
     },
-  );
+  });
   const offs = await admin.fetchTopicOffsets(topic);
   const units = offs.reduce((a, o) => a + Number(o.high) - Number(o.low), 0);
   say(
-    `produced ${units} in ${((Date.now() - tp) / 1000).toFixed(1)}s (${offs.map((o) => Number(o.high)).join('/')})`,
+    `${name}: produced ${units} in ${((Date.now() - tp) / 1000).toFixed(1)}s (${offs.map((o) => Number(o.high)).join('/')})`,
   );
-  if (units !== LINES + 3) throw new Error(`Kafka holds ${units}, expected ${LINES + 3}`);
+  if (units !== sent) throw new Error(`Kafka holds ${units}, sent ${sent}`);
 
   const raw = await rawConsume(kafka, topic, units);
 
@@ -225,13 +270,10 @@ async function main(): Promise<void> {
     '--config',
     cfg,
   ];
-  say(`starting logsift run (group ${groupId}, prefix ${prefix}); logs in ${dir}/run.log`);
-  const servers = {
-    elasticsearch: findPid('org.elasticsearch.bootstrap.Elasticsearch'),
-    kafka: findPid('kafka.Kafka'),
-  };
+  say(`${name}: starting logsift run (group ${groupId}, prefix ${prefix}); logs in ${dir}/run.log`);
+  const servers = stackPids();
   const cpu0 = { elasticsearch: cpuSeconds(servers.elasticsearch), kafka: cpuSeconds(servers.kafka) };
-  const logFd = (await import('node:fs')).openSync(join(dir, 'run.log'), 'w');
+  const logFd = openSync(join(dir, 'run.log'), 'w');
   const t0 = Date.now();
   const child = spawn(process.execPath, args, {
     cwd: ROOT,
@@ -246,7 +288,6 @@ async function main(): Promise<void> {
       LOGSIFT_INDEX_PREFIX: prefix,
       LOGSIFT_HTTP_PORT: '0',
       LOGSIFT_LOG_LEVEL: 'warn',
-      // The production heap setting (Dockerfile): measure what a deployment runs.
       // The Dockerfile's NODE_OPTIONS (the production setting).
       NODE_OPTIONS:
         process.env.LOGSIFT_BENCH_NODE_OPTIONS ?? '--max-old-space-size=192 --max-semi-space-size=8',
@@ -259,8 +300,8 @@ async function main(): Promise<void> {
   let peakKb = 0;
   const sampler = setInterval(() => {
     try {
-      const s = readFileSync(`/proc/${child.pid}/status`, 'utf8');
-      peakKb = Math.max(peakKb, Number(/VmHWM:\s+(\d+)/.exec(s)?.[1] ?? 0));
+      const st = readFileSync(`/proc/${child.pid}/status`, 'utf8');
+      peakKb = Math.max(peakKb, Number(/VmHWM:\s+(\d+)/.exec(st)?.[1] ?? 0));
     } catch {
       /* gone */
     }
@@ -285,7 +326,7 @@ async function main(): Promise<void> {
     }
     if (Date.now() - t0 > TIMEOUT_MS)
       throw new Error(`no convergence in ${TIMEOUT_MS / 1000}s: Σ=${sums.sum}`);
-    await sleep(1_000);
+    await sleep(500);
   }
   const secs = (Date.now() - t0) / 1000;
   const cpu = {
@@ -296,14 +337,17 @@ async function main(): Promise<void> {
   clearInterval(sampler);
   child.kill('SIGTERM');
   await new Promise<void>((ok) => (exited ? ok() : child.once('exit', () => ok())));
+  await es.indices.refresh({ index: `${prefix}-*`, ignore_unavailable: true, allow_no_indices: true });
+  const writes = await esWrites(es, prefix);
+  const all = await es.count({ index: `${prefix}-*`, ignore_unavailable: true, allow_no_indices: true });
   say(
-    `logsift: ${units} lines in ${secs.toFixed(1)}s (from process start until Σ count == lines), ${sums.docs} summaries`,
+    `${name}: logsift: ${units} lines in ${secs.toFixed(1)}s (from process start until Σ count == lines), ${sums.docs} summaries, ${all.count} documents, ${writes} Elasticsearch writes`,
   );
   // Where the machine's CPU went meanwhile (/proc utime + stime; NaN when a server was not found).
   const busy = cpu.logsift + cpu.elasticsearch + cpu.kafka;
   const cores = availableParallelism();
   say(
-    `cpu during the run: logsift ${cpu.logsift.toFixed(1)} s (${((cpu.logsift / units) * 1e6).toFixed(0)} µs/line), ` +
+    `${name}: cpu during the run: logsift ${cpu.logsift.toFixed(1)} s (${((cpu.logsift / units) * 1e6).toFixed(0)} µs/line), ` +
       `elasticsearch ${cpu.elasticsearch.toFixed(1)} s (${((cpu.elasticsearch / units) * 1e6).toFixed(0)} µs/line), ` +
       `kafka ${cpu.kafka.toFixed(1)} s; ${busy.toFixed(1)} of ${(secs * cores).toFixed(1)} cpu-s on ${cores} cores`,
   );
@@ -311,7 +355,7 @@ async function main(): Promise<void> {
   if (PROFILE) {
     const prof = readdirSync(dir).find((f) => f.endsWith('.cpuprofile'));
     if (prof) {
-      say(`CPU profile ${join(dir, prof)}; top self time:`);
+      say(`${name}: CPU profile ${join(dir, prof)}; top self time:`);
       for (const l of topFunctions(join(dir, prof))) process.stderr.write(`  ${l}\n`);
     }
   }
@@ -319,17 +363,66 @@ async function main(): Promise<void> {
     await es.indices
       .delete({ index: `${prefix}-*`, ignore_unavailable: true, allow_no_indices: true })
       .catch(() => undefined);
-    await admin.deleteTopics({ topics: [topic, `${topic}.dlq`].filter(Boolean) }).catch(() => undefined);
+    await admin.deleteTopics({ topics: [topic, `${topic}.dlq`] }).catch(() => undefined);
   }
-  await admin.disconnect();
-  await es.close();
-
   const e2e = Math.round(units / secs);
   const ratio = e2e / raw;
   const reduction = 100 * (1 - sums.docs / units);
-  process.stdout.write(
-    `e2e ${e2e} lines/s, raw kafkajs ${raw} lines/s, ratio ${ratio.toFixed(2)}, peak RSS ${(peakKb / 1024).toFixed(0)} MB, reduction ${reduction.toFixed(1)}%\n`,
-  );
+  return {
+    line:
+      `${name}: e2e ${e2e} lines/s, raw kafkajs ${raw} lines/s, ratio ${ratio.toFixed(2)}, peak RSS ${(peakKb / 1024).toFixed(0)} MB, ` +
+      `reduction ${reduction.toFixed(1)}%, ${writes} ES writes for ${all.count} documents ` +
+      `(${(writes / all.count).toFixed(2)} per document, ${(writes / units).toFixed(4)} per line)`,
+  };
+}
+
+/** gen-day's lines as Kafka messages: keyed by node (one node's multi-line groups stay in one partition). */
+function* dayMessages(): Generator<ProduceMessage> {
+  const hours = 6;
+  const end = Math.floor(Date.now() / 60_000) * 60_000;
+  let last = 0;
+  for (const l of generateDay({ hours, nodes: 20, startMs: end - hours * 3_600_000 })) {
+    last = Math.max(last, l.ms);
+    yield { key: l.node === '' ? 'cluster' : l.node, value: l.line, timestamp: l.ms + 50 };
+  }
+  // One later line per partition: groups a partition's last line opened are closed by it.
+  yield* [...withTrailer([], 3)].map((m) => ({ ...m, timestamp: last + 60_000 }));
+}
+
+const MIXES: Record<string, () => Iterable<ProduceMessage>> = {
+  realistic: () => withTrailer(generateRealistic({ nodes: 20, hours: 6 }), 3),
+  day: dayMessages,
+  adversarial: () => withTrailer(generateMixed({ lines: LINES, seed: 42, spanMs: 6 * 3_600_000 }), 3),
+};
+
+async function main(): Promise<void> {
+  const { brokers, esUrl } = await stack();
+  if (!existsSync(join(ROOT, 'dist/main.js'))) {
+    say('building dist/ (npm run build)');
+    spawnSync('npm', ['run', 'build'], { cwd: ROOT, stdio: 'inherit' });
+  }
+  const kafka = new Kafka({ clientId: 'bench-e2e', brokers: brokers.split(','), logLevel: logLevel.ERROR });
+  const es = new Client({ node: esUrl, requestTimeout: 60_000 });
+  const mixes = (process.env.LOGSIFT_BENCH_MIX ?? 'realistic,day,adversarial').split(',');
+  say(`load average ${readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')}`);
+  const lines: string[] = [];
+  for (const name of mixes) {
+    const gen = MIXES[name];
+    if (gen === undefined)
+      throw new Error(`LOGSIFT_BENCH_MIX: unknown mix ${name} (${Object.keys(MIXES).join(', ')})`);
+    // One admin client per mix: kafkajs keeps refreshing the metadata of every topic it has seen,
+    // and the previous mix's topic is deleted (UNKNOWN_TOPIC_OR_PARTITION, not retried).
+    const admin = kafka.admin();
+    await admin.connect();
+    try {
+      lines.push((await runMix(name, { brokers, esUrl, kafka, admin, es }, gen)).line);
+      process.stderr.write(`${lines[lines.length - 1]}\n`);
+    } finally {
+      await admin.disconnect();
+    }
+  }
+  await es.close();
+  for (const l of lines) process.stdout.write(`${l}\n`);
 }
 
 main().catch((e: unknown) => {

@@ -477,6 +477,125 @@ export function* generateMixed(opts: MixedOptions): Generator<MixedMessage> {
   }
 }
 
+export interface RealisticOptions {
+  readonly nodes?: number;
+  readonly hours?: number;
+  /** Event time of the end of the window (ms). Default: now. */
+  readonly endMs?: number;
+  readonly seed?: number;
+  /** Routine felix statements per node (the same statements on every node). */
+  readonly statements?: number;
+}
+
+/**
+ * A cluster logging at a real cluster's rates, for bench:e2e: `nodes` calico-node pods and one
+ * calico-kube-controllers pod, `hours` of event time ending at `endMs`, all shipped by Fluent Bit
+ * (JSON with the kubernetes filter's metadata), one Kafka key per pod.
+ * - kube-controllers: `Tier default already exists` and the adminnetworkpolicy one every 10 s;
+ * - felix on every node: `statements` INFO statements of the corpus, each at its own rate, drawn
+ *   log-uniform between 1/min and 1/s per node and statement, Poisson arrivals;
+ * - a netlink burst on a third of the nodes: 40 minutes from 3 h 20 min into the window, ~4 lines/s
+ *   per node of `Failed to list routes ... error=<errno>` (4 errnos; interfaces vary).
+ * About 1.3M lines for the defaults. Deterministic for a seed and an end time.
+ */
+export function* generateRealistic(o: RealisticOptions = {}): Generator<MixedMessage> {
+  const rng = new Rng(o.seed ?? 20250114);
+  const nodesN = o.nodes ?? 20;
+  const hours = o.hours ?? 6;
+  const endMs = o.endMs ?? Date.now();
+  const startMs = endMs - hours * 3_600_000;
+  const rows = loadRows();
+  const felixInfo = rows.filter(
+    // Routine statements only: an INFO line reporting an error (`error=link not found`) is classified
+    // as an error of its kind (1-minute documents), which is the burst's part, not the noise's.
+    (r) =>
+      r.component === 'felix' &&
+      r.kind === 'calico' &&
+      r.level === 'INFO' &&
+      !r.body.includes('\n') &&
+      !/error=|[Ff]ail/.test(r.body),
+  );
+  const statements: Row[] = [];
+  for (let i = 0; statements.length < Math.min(o.statements ?? 12, felixInfo.length); i++) {
+    const r = felixInfo[(i * 7) % felixInfo.length]!;
+    if (!statements.includes(r)) statements.push(r);
+  }
+  const tierRow = rows.find((r) => r.body.includes('kube-controllers/client.go 414'))!;
+  const nodes: Source[] = Array.from({ length: nodesN }, (_, i) => ({
+    pod: `calico-node-${rng.alnum(5)}`,
+    namespace: 'calico-system',
+    container: 'calico-node',
+    node: i < 3 ? `k8s-control-${i + 1}` : `k8s-worker-${i - 2}`,
+    wrapper: 'fluentbit',
+  }));
+  const kc: Source = {
+    pod: `calico-kube-controllers-7d4c9f8b6-${rng.alnum(5)}`,
+    namespace: 'calico-system',
+    container: 'calico-kube-controllers',
+    node: 'k8s-control-1',
+    wrapper: 'fluentbit',
+  };
+  // Events as (time, code) pairs, sorted by time: code < 0 is Tier (-1 default, -2 ANP), else
+  // node * 1000 + statement (felix), node * 1000 + 900 + errno (netlink).
+  const times: number[] = [];
+  const codes: number[] = [];
+  for (let t = Math.ceil(startMs / 10_000) * 10_000; t < endMs; t += 10_000) {
+    times.push(t, t + 1);
+    codes.push(-1, -2);
+  }
+  for (let n = 0; n < nodesN; n++) {
+    for (let k = 0; k < statements.length; k++) {
+      const perSec = Math.exp(Math.log(1 / 60) + rng.float() * Math.log(60));
+      for (
+        let t = startMs + rng.float() * 1000;
+        t < endMs;
+        t += (-Math.log(1 - rng.float()) * 1000) / perSec
+      ) {
+        times.push(Math.floor(t));
+        codes.push(n * 1000 + k);
+      }
+    }
+  }
+  const onset = startMs + 200 * 60_000;
+  const burstNodes = Math.max(1, Math.round(nodesN / 3));
+  for (let n = 0; n < burstNodes; n++) {
+    for (let t = onset + rng.float() * 250; t < onset + 40 * 60_000; t += -Math.log(1 - rng.float()) * 250) {
+      times.push(Math.floor(t));
+      codes.push(n * 1000 + 900 + rng.int(0, 3));
+    }
+  }
+  const order = Array.from({ length: times.length }, (_, i) => i).sort(
+    (a, b) => times[a]! - times[b]! || a - b,
+  );
+  let seq = 0;
+  for (const i of order) {
+    const ms = times[i]!;
+    const code = codes[i]!;
+    seq += 1;
+    if (code < 0) {
+      const body =
+        code === -1
+          ? tierRow.body
+          : tierRow.body
+              .replaceAll('Tier default', 'Tier adminnetworkpolicy')
+              .replace('Tier(default)', 'Tier(adminnetworkpolicy)');
+      yield {
+        key: kc.pod,
+        value: wrap('fluentbit', kc, `${calicoTs(ms)} ${body}`, ms, seq),
+        timestamp: ms + 40,
+      };
+      continue;
+    }
+    const src = nodes[Math.floor(code / 1000)]!;
+    const k = code % 1000;
+    const text =
+      k >= 900
+        ? `${calicoTs(ms)} [WARNING][${40 + (k % 50)}] felix/route_table.go 911: Failed to list routes ifaceName="cali${rng.hex(11)}" ipVersion=0x4 error=${ERRNOS[(k - 900) % ERRNOS.length]}`
+        : `${calicoTs(ms)} ${statements[k]!.body}`;
+    yield { key: src.pod, value: wrap('fluentbit', src, text, ms, seq), timestamp: ms + 40 };
+  }
+}
+
 /**
  * `messages` followed by one plain Tier-exists line per partition, 60 s (Kafka time) after the last
  * message. A multi-line group still open at a partition's tail (a panic, the health table) closes

@@ -27,6 +27,11 @@ export interface AggregateConfig {
     /** Clean documents kept in the per-partition cache. */
     readonly cacheDocs: number;
   };
+  /**
+   * The format string of a statement of the library, by id (Classification.statement), written into
+   * summaries beside the id; undefined: the id only.
+   */
+  readonly statementFormat?: (id: string) => string | undefined;
 }
 
 const MIN = 60_000;

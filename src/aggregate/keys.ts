@@ -1,6 +1,6 @@
 /**
  * Record -> document keys. Every function here is a pure function of the record bytes, its source
- * position (topic, partition, Kafka timestamp) and the pinned config (EXACTNESS-REVIEW F1): no wall
+ * position (topic, partition, Kafka timestamp) and the pinned config (docs/EXACTNESS.md F1): no wall
  * clock, no other record, no process state. That is what lets a replay land in the same documents.
  */
 import { createHash } from 'node:crypto';
@@ -17,7 +17,7 @@ export interface EventTime {
 
 /**
  * Event time: the parsed (or envelope) time when plausible against the source timestamp, else the
- * source timestamp, flagged (EXACTNESS-REVIEW F10: the clamp uses the record's own timestamp).
+ * source timestamp, flagged (docs/EXACTNESS.md F10: the clamp uses the record's own timestamp).
  */
 export function eventTime(record: LogRecord, cfg: AggregateConfig): EventTime {
   const sourceTs = record.position.timestampMs;
@@ -76,7 +76,7 @@ export function statsIndex(cfg: AggregateConfig, bucketStartMs: number): string 
 /**
  * Document id: 128 bits of sha256(topic, partition, kind, key), base16. Collisions are
  * out of reach (2^64 documents for a 50% chance); the key is also stored in the document so a
- * mismatch would be detectable at load (EXACTNESS-REVIEW F17).
+ * mismatch would be detectable at load (docs/EXACTNESS.md F17).
  */
 export function docId(topic: string, partition: number, kind: string, key: string): string {
   const input = `${topic}\0${partition}\0${kind}\0${key}`;

@@ -49,7 +49,7 @@ export function withDoc(item: WriteItem, doc: CounterDoc): WriteItem {
   return { ...rest, doc };
 }
 
-/** Per-item result, read for every item (EXACTNESS-REVIEW F4). */
+/** Per-item result, read for every item (docs/EXACTNESS.md F4). */
 export type WriteResult =
   | { readonly ok: true; readonly id: string; readonly seqNo: number; readonly primaryTerm: number }
   | {
@@ -69,14 +69,14 @@ export interface CounterStore {
   /**
    * The highest `offset_end` of any stats document of (topic, partition): where the last acknowledged
    * epoch of any earlier owner ended; null when there is none. Optional: a store without it gives up
-   * gap detection after a restart whose committed offset was lost (EXACTNESS-REVIEW F9).
+   * gap detection after a restart whose committed offset was lost (docs/EXACTNESS.md F9).
    */
   partitionEnd?(topic: string, partition: number): Promise<number | null>;
   /**
    * The summary document of (topic, partition) with the highest `offset_end` among those written
    * under a ruleset version other than `version` (dead-letter counters excluded: their keys do not
    * depend on the ruleset); null when there is none. Read after a refresh. Optional: a store without
-   * it cannot detect a version switch inside a replay window (EXACTNESS-REVIEW F1).
+   * it cannot detect a version switch inside a replay window (docs/EXACTNESS.md F1).
    */
   foreignVersionEnd?(topic: string, partition: number, version: string): Promise<ForeignVersionEnd | null>;
 }

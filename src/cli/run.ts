@@ -56,7 +56,7 @@ the effective configuration with secrets redacted.
 
 Dead letters (binary, oversize, broken JSON envelope, empty) go to <topic>.dlq with headers
 logsift.reason / logsift.source.{topic,partition,offset} and are counted as dlq:<reason> summaries.
-SIGTERM / SIGINT: finish or abandon the current epoch, commit what is acknowledged, exit 0 within
+SIGTERM / SIGINT: flush the open epochs, commit what is acknowledged, exit 0 within
 shutdownTimeoutMs (default 30 s).
 `;
 
@@ -319,12 +319,15 @@ export async function runCommand(
     if (code === 0 && !(err instanceof ShutdownBeforeStart)) code = 1;
   }
 
-  // Shutdown: no new epoch; the current one finishes or is abandoned by the deadline; disconnect.
+  // Shutdown: no new batch; the open epochs are flushed and committed while the consumer is still
+  // in the group (or abandoned by the deadline); then disconnect.
   const started = Date.now();
   const deadline = started + config.shutdownTimeoutMs;
   pipeline?.stop(deadline - 2_000);
   running = false;
   const done = (async () => {
+    await pipeline?.drain();
+    pipeline?.close();
     await source.disconnect();
     await pipeline?.idle();
   })();

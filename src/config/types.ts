@@ -32,7 +32,11 @@ export interface Config {
   readonly epoch: {
     readonly maxRecords: number;
     readonly maxMs: number;
+    /** Kafka: an epoch that received nothing for this long is flushed (0 = only maxMs). */
+    readonly idleMs: number;
     readonly maxDirtyDocs: number;
+    /** Estimated bytes an open epoch's delta may hold before it is flushed (per partition). */
+    readonly maxDeltaBytes: number;
     readonly fileRecords: number;
   };
   readonly file: { readonly maxDocs: number };

@@ -18,14 +18,22 @@ export interface TopValues {
   other: number;
 }
 
+/**
+ * A summary or dead-letter counter. What users read, once each: one sample message (the first
+ * record's text, capped), the template, top parameter values, counts and times. Template v4
+ * stopped writing what was duplicated: `logsift.samples` (two more copies of the message),
+ * `host.name` (= kubernetes.node.name), `logsift.group` (= component and the Kubernetes fields)
+ * and `bucket.end` (= start + length_s). Documents written by earlier releases may still carry
+ * them (the optional legacy members below); nothing reads them.
+ */
 export interface SummaryDoc {
   '@timestamp': string; // bucket start, ISO-8601 UTC
-  message: string; // first sample message (whole text, capped)
+  message: string; // the sample message: the first counted record's whole text, capped
   event: { dataset: string; kind: 'metric' }; // dataset: `calico.<component>`
   log: { level: string; origin?: { file?: { name: string; line?: number } } };
-  host?: { name: string };
   kubernetes?: { node?: { name: string }; namespace?: string; pod?: { name: string } };
-  container?: { name: string };
+  /** The container, and its image as the shipper reported it (`docker.io/calico/node:v3.29.1`). */
+  container?: { name: string; image?: { name: string } };
   calico: { component: string };
   kafka: { topic: string; partition: number };
   logsift: {
@@ -35,26 +43,35 @@ export interface SummaryDoc {
     template: string;
     category: Category | 'dead-letter';
     pattern?: string;
+    /**
+     * The Calico log statement that printed the lines, when one of the statement library matched:
+     * its id and its format string (the known-issue advisor matches issues by them).
+     */
+    statement?: { id: string; format?: string };
     ruleset_version: string;
     count: number; // units (Kafka messages / file lines) counted
     records: number; // assembled records (a 40-line panic in 40 units is 1 record, count 40)
     bytes: number; // bytes in, as received
     offset_first: number; // offset of the first unit counted
     offset_end: number; // offset just past the last unit counted (the skip rule)
-    bucket: { start: string; end: string; length_s: number; late: boolean };
+    bucket: { start: string; length_s: number; late: boolean /** legacy (v3) */; end?: string };
     first_seen: string; // min event time (ISO)
     last_seen: string; // max event time (ISO)
-    samples: { first: string; last: string };
     /** parameter name -> top values (flattened in Elasticsearch). */
     params: Record<string, TopValues>;
     flags: Record<string, number>; // flag -> count of records carrying it
-    group: string; // the group key, human-readable: component|node|namespace|pod
     writer?: { member: string; attempt: string };
     /** `params` as a nested list, so per-value counts are exact sum aggregations (set at build). */
     param_values?: Array<{ name: string; value: string; count: number }>;
     /** UTF-8 bytes of this document's JSON without this field: "bytes out" (set at build). */
     doc_bytes?: number;
+    /** legacy (template v3 and earlier): the first and the last sample message. */
+    samples?: { first: string; last: string };
+    /** legacy (template v3 and earlier): component|node|namespace|pod. */
+    group?: string;
   };
+  /** legacy (template v3 and earlier): the node name again. */
+  host?: { name: string };
 }
 
 export interface StatsDoc {
@@ -65,7 +82,7 @@ export interface StatsDoc {
   logsift: {
     kind: 'stats';
     ruleset_version: string;
-    bucket: { start: string; end: string; length_s: number };
+    bucket: { start: string; length_s: number /** legacy (v3) */; end?: string };
     offset_end: number;
     /** Exact, per-record counters (the compare-and-set part). */
     records_in: number; // units in

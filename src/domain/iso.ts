@@ -16,7 +16,8 @@ const pad3 = (n: number): string => (n < 10 ? `00${n}` : n < 100 ? `0${n}` : `${
 
 export function isoUtc(ms: number): string {
   let t = ms - dayStart;
-  if (!(t >= 0 && t < DAY_MS)) {
+  // MAX_MS starts a day of its own: a cached last day must not format the times after it.
+  if (!(t >= 0 && t < DAY_MS && ms <= MAX_MS)) {
     if (!Number.isInteger(ms) || ms > MAX_MS || ms < -MAX_MS) return new Date(ms).toISOString();
     const start = ms - (((ms % DAY_MS) + DAY_MS) % DAY_MS);
     const s = new Date(start).toISOString();

@@ -1,26 +1,26 @@
 /**
- * The embedded default: file/stdin → parse (PartitionAssembler) → classify → aggregate epochs →
- * in-memory counter store → NDJSON in --out DIR. The same Epoch machinery as the Kafka pipeline
- * (src/aggregate/epoch.ts): an epoch every `epoch.fileRecords` units is loaded, built, written with
- * compare-and-set semantics, acknowledged item by item and completed.
+ * The embedded default: file/stdin → the epoch runner (src/pipeline/epoch-runner.ts: parse,
+ * classify, aggregate epochs) → in-memory counter store → NDJSON in --out DIR. The same runner as
+ * `logsift run`, with the file policy: no retries (one writer, one local store: a failed write ends
+ * the run) and no time cut (an epoch ends on `epoch.fileRecords` units, `epoch.maxDirtyDocs`
+ * documents or `epoch.maxDeltaBytes`, and at the end of each input).
  *
  * The product's invariant is checked at the end and the run fails loudly (INVARIANT_VIOLATED, exit 3)
  * when it does not hold:  Σ logsift.count (summaries + dead-letter counters) == units read
  *                    and  Σ stats records_in == units read.
  *
  * Several inputs: each is its own partition (its index in the input list, src/sources/file/inputs.ts),
- * replayed after the one before with its own PartitionState and assembler, into one sink: a record
- * never spans two files, offsets stay line numbers, and the invariant is the same sum over all of
- * them (plus, per input, units handed to aggregation == lines read).
+ * replayed after the one before with its own partition run (cache and assembler), into one sink: a
+ * record never spans two files, offsets stay line numbers, and the invariant is the same sum over all
+ * of them (plus, per input, units handed to aggregation == lines read).
  */
 
-import { type Epoch, PartitionState } from '../aggregate/epoch.ts';
-import { classifyRecord, RULESET_VERSION } from '../classify/index.ts';
-import { type Config, toAggregateConfig } from '../config/index.ts';
+import type { Config } from '../config/index.ts';
+import type { SourceUnit } from '../domain/record.ts';
 import { LogsiftError } from '../errors.ts';
 import { FileSink, type FileSinkResult } from '../sinks/file/index.ts';
 import { FileSource } from '../sources/file/index.ts';
-import { createParseStage, type ParseOutcome } from './parse-stage.ts';
+import { EpochRunner, FILE_CONTROL, type Observer } from './epoch-runner.ts';
 
 export interface Progress {
   readonly units: number;
@@ -81,18 +81,23 @@ export async function runFilePipeline(options: FilePipelineOptions): Promise<Fil
         ...(options.stdin ? { stdin: options.stdin } : {}),
       }),
   );
-  const aggregateConfig = toAggregateConfig(config, RULESET_VERSION);
-  const sink = new FileSink({
-    outDir: options.outDir,
-    maxDocs: config.file.maxDocs,
-    statsBucketMs: config.aggregate.statsBucketMs,
-  });
-  const run: RunState = { records: 0, deadLettered: 0, epochs: 0, lastProgress: started };
   const progress = (): Progress => progressOf(sources, now() - started);
+  const progressEvery = options.progressIntervalMs ?? 1000;
+  let lastProgress = started;
+  const onBatch = options.onProgress
+    ? () => {
+        const t = now();
+        if (t - lastProgress >= progressEvery) {
+          lastProgress = t;
+          options.onProgress?.(progress());
+        }
+      }
+    : undefined;
+  const replay = new Replay(config, options.outDir);
   try {
     let countedUnits = 0;
     for (const source of sources) {
-      const counted = await replayInput(source, sink, config, aggregateConfig, options, run, progress);
+      const counted = await replay.input(source.topic, source.partition, source.batches(), onBatch);
       if (counted !== source.stats.unitsRead) {
         throw invariantError([
           `${source.topic} (partition ${source.partition}): units handed to aggregation ${counted} != units read ${source.stats.unitsRead} (parse lost or invented units)`,
@@ -100,7 +105,7 @@ export async function runFilePipeline(options: FilePipelineOptions): Promise<Fil
       }
       countedUnits += counted;
     }
-    const result = sink.finish();
+    const result = replay.finish();
     const unitsRead = sources.reduce((n, src) => n + src.stats.unitsRead, 0);
     checkInvariant(unitsRead, countedUnits, result);
     if (options.onProgress) options.onProgress(progress());
@@ -115,103 +120,131 @@ export async function runFilePipeline(options: FilePipelineOptions): Promise<Fil
       })),
       unitsRead,
       bytesRead: sources.reduce((n, src) => n + src.stats.bytesRead, 0),
-      records: run.records,
-      deadLettered: run.deadLettered,
-      epochs: run.epochs,
+      records: replay.records,
+      deadLettered: replay.deadLettered,
+      epochs: replay.epochs,
       elapsedMs: now() - started,
       sink: result,
       linesCapped: sources.reduce((n, src) => n + src.stats.linesCapped, 0),
     };
   } catch (err) {
-    sink.discard();
+    replay.discard();
     throw err;
   }
 }
 
-interface RunState {
-  records: number;
-  deadLettered: number;
-  epochs: number;
-  lastProgress: number;
+export interface ReplayUnitsOptions {
+  /** Batches of units of one partition, in offset order. */
+  readonly units: AsyncIterable<readonly SourceUnit[]> | Iterable<readonly SourceUnit[]>;
+  readonly topic: string;
+  readonly outDir: string;
+  readonly config: Config;
+  /** Also receives the runner's observations (benchmarks). */
+  readonly observe?: Observer;
+  /** Sample each stage's CPU time (benchmarks; see RunnerOptions.timeStages). */
+  readonly timeStages?: boolean;
 }
 
-/** One input = one partition: parse, classify and count its units in epochs. Returns the units counted. */
-async function replayInput(
-  source: FileSource,
-  sink: FileSink,
-  config: Config,
-  aggregateConfig: ReturnType<typeof toAggregateConfig>,
-  options: FilePipelineOptions,
-  run: RunState,
-  progress: () => Progress,
-): Promise<number> {
-  const now = options.now;
-  // One writer, no abort (a failed write ends the run): epochs change documents in place.
-  const state = new PartitionState(source.topic, source.partition, aggregateConfig, { copyOnWrite: false });
-  const parse = createParseStage(config, 'file');
-
-  let epoch = state.beginEpoch();
-  let countedUnits = 0;
-  let lastOffset = -1;
-  const flushEvery = config.epoch.fileRecords;
-  const progressEvery = options.progressIntervalMs ?? 1000;
-
-  const take = async (outcomes: ParseOutcome[]): Promise<void> => {
-    for (const o of outcomes) {
-      const offset = o.kind === 'record' ? o.record.position.offset : o.deadLetter.position.offset;
-      if (offset < lastOffset) await flushEpoch();
-      lastOffset = offset;
-      if (o.kind === 'record') {
-        epoch.add(classifyRecord(o.record));
-        run.records += 1;
-        countedUnits += o.record.units;
-      } else {
-        epoch.addDeadLetter(o.deadLetter);
-        run.deadLettered += 1;
-        countedUnits += 1;
-      }
-    }
-  };
-
-  async function flushEpoch(): Promise<void> {
-    if (epoch.units === 0) return;
-    await commitEpoch(epoch, sink);
-    run.epochs += 1;
-    epoch = state.beginEpoch();
-  }
-
-  for await (const batch of source.batches()) {
-    for (const unit of batch) parse.push(unit);
-    await take(parse.drain());
-    if (epoch.units >= flushEvery) await flushEpoch();
-    if (options.onProgress) {
-      const t = now();
-      if (t - run.lastProgress >= progressEvery) {
-        run.lastProgress = t;
-        options.onProgress(progress());
-      }
-    }
-  }
-  parse.flush();
-  await take(parse.drain());
-  await flushEpoch();
-  return countedUnits;
+export interface ReplayUnitsResult {
+  readonly sink: FileSinkResult;
+  /** Units handed to aggregation (records' units + dead letters). */
+  readonly countedUnits: number;
+  readonly records: number;
+  readonly deadLettered: number;
+  readonly epochs: number;
+  /** Documents written (all epochs), summaries and dead-letter counters among them. */
+  readonly writes: number;
+  readonly summaryWrites: number;
 }
 
-/** One epoch against the store, exactly as the Kafka pipeline does it (minus retries: a local store cannot be busy). */
-async function commitEpoch(epoch: Epoch, sink: FileSink): Promise<void> {
-  const missing = epoch.missing();
-  if (missing.length > 0) epoch.provide(await sink.store.load(missing));
-  const items = epoch.build();
-  const results = await sink.store.write(items);
-  for (const r of results) {
-    if (!r.ok) {
-      // One writer, one store: a conflict or rejection here is a bug, not a condition to retry.
-      throw new LogsiftError('STORE_CONFLICT', `file store refused document ${r.id}: ${r.reason}`);
-    }
-    epoch.acknowledge(r.id, r.seqNo, r.primaryTerm);
+/** What `logsift replay` runs once an input is read into units (benchmarks call it directly). */
+export async function replayUnits(o: ReplayUnitsOptions): Promise<ReplayUnitsResult> {
+  const replay = new Replay(o.config, o.outDir, o.observe, o.timeStages);
+  try {
+    const countedUnits = await replay.input(o.topic, 0, o.units);
+    return {
+      sink: replay.finish(),
+      countedUnits,
+      records: replay.records,
+      deadLettered: replay.deadLettered,
+      epochs: replay.epochs,
+      writes: replay.writes,
+      summaryWrites: replay.summaryWrites,
+    };
+  } catch (err) {
+    replay.discard();
+    throw err;
   }
-  epoch.complete();
+}
+
+/** The runner over one file sink; inputs are replayed one after the other, each its own partition. */
+class Replay {
+  readonly #sink: FileSink;
+  readonly #runner: EpochRunner;
+  records = 0;
+  deadLettered = 0;
+  epochs = 0;
+  writes = 0;
+  summaryWrites = 0;
+  #units = 0;
+
+  constructor(config: Config, outDir: string, observe?: Observer, timeStages?: boolean) {
+    this.#sink = new FileSink({
+      outDir,
+      maxDocs: config.file.maxDocs,
+      statsBucketMs: config.aggregate.statsBucketMs,
+    });
+    this.#runner = new EpochRunner({
+      config,
+      store: this.#sink.store,
+      mode: 'file',
+      ...(timeStages ? { timeStages: true } : {}),
+      observe: (ob) => {
+        if (ob.kind === 'epoch' && ob.outcome !== 'aborted') {
+          this.epochs += 1;
+          this.#units += ob.units;
+          this.deadLettered += ob.deadLetters.length;
+          this.writes += ob.writes;
+          this.summaryWrites += ob.summaryWrites;
+        }
+        observe?.(ob);
+      },
+    });
+  }
+
+  /** One input = one partition. Returns the units handed to aggregation. */
+  async input(
+    topic: string,
+    partition: number,
+    units: AsyncIterable<readonly SourceUnit[]> | Iterable<readonly SourceUnit[]>,
+    onBatch?: () => void,
+  ): Promise<number> {
+    const before = this.#units;
+    const part = this.#runner.partition(topic, partition);
+    for await (const batch of units) {
+      let i = 0;
+      while (i < batch.length) {
+        i = part.push(batch, i);
+        const cause = part.due();
+        if (cause !== null) await part.flush(FILE_CONTROL, cause);
+      }
+      // Records waiting for their documents: load them now (memory stays bounded by the batch).
+      await part.load(FILE_CONTROL);
+      onBatch?.();
+    }
+    part.finishInput();
+    await part.flush(FILE_CONTROL, 'end');
+    this.records += part.assembler.counters.recordsEmitted;
+    return this.#units - before;
+  }
+
+  finish(): FileSinkResult {
+    return this.#sink.finish();
+  }
+
+  discard(): void {
+    this.#sink.discard();
+  }
 }
 
 function checkInvariant(unitsRead: number, countedUnits: number, sink: FileSinkResult): void {

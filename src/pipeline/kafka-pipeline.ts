@@ -1,58 +1,54 @@
 /**
- * `logsift run`: Kafka batches -> PartitionAssembler -> classify -> Epoch -> Elasticsearch, and the
- * partition's offset committed only after Elasticsearch acknowledged every document below it.
- * docs/EXACTNESS.md says why the counts stay exact; EXACTNESS-REVIEW.md section 3 is the design.
+ * `logsift run`: Kafka batches -> the epoch runner (src/pipeline/epoch-runner.ts) -> Elasticsearch,
+ * and each partition's offset committed only after Elasticsearch acknowledged every document below
+ * it. docs/EXACTNESS.md says why the counts stay exact.
  *
- * Per partition, one epoch at a time, inside kafkajs' eachBatch:
- *   push units (cut at epoch.maxRecords units / epoch.maxDirtyDocs documents / the batch end)
- *   -> dead letters produced to <topic>.dlq (awaited) and counted as dlq:<reason> summaries
- *   -> missing() loaded by realtime mget -> build() -> client.bulk, every item read
- *   -> all 2xx: complete(), resolveOffset, commit safeCommitOffset(end), snapshot the assembler.
- * Anything else aborts the epoch: the delta is dropped (the Epoch object is thrown away), the
- * assembler goes back to its snapshot, and the handler returns WITHOUT resolving, so kafkajs fetches
- * again from the end of the last acknowledged epoch. The handler never throws to retry (F2, F13).
+ * Per partition one open epoch, fed by as many kafkajs batches as arrive until it is due (time
+ * `epoch.maxMs`, `epoch.maxDirtyDocs` documents, `epoch.maxDeltaBytes`, `epoch.maxRecords` units)
+ * or the process stops. Taking a batch into the open epoch resolves its offsets, so kafkajs fetches
+ * on; the commit waits for the acknowledgement. An epoch is flushed in its partition's eachBatch
+ * when that batch makes it due, or by a timer when the partition's batches stop coming.
+ *
+ * What this adapter adds to the runner (Kafka only): the Kafka flush policy (heartbeats before each
+ * send and between retries, backoff, a retry budget, ownership: an epoch of a partition revoked by a
+ * group join is dropped, never flushed), the fetch position (an aborted epoch rewinds it to the
+ * end of the last acknowledged epoch through resolveOffset, never seek()), offset gaps (F9), the
+ * ruleset version check (F1), halts, and the /metrics counters (from the runner's one hook).
+ * The handler never throws to retry (F2, F13).
  */
-import { randomUUID } from 'node:crypto';
-import type { Epoch, Writer } from '../aggregate/epoch.ts';
-import { PartitionState } from '../aggregate/epoch.ts';
-import {
-  type CounterStore,
-  type DocRef,
-  type ForeignVersionEnd,
-  type VersionedDoc,
-  type WriteItem,
-  type WriteResult,
-  withDoc,
-} from '../aggregate/store.ts';
-import { classifyRecord, RULESET_VERSION } from '../classify/index.ts';
-import { type Config, toAggregateConfig } from '../config/index.ts';
-import type { CounterDoc } from '../domain/documents.ts';
-import type { DeadLetter } from '../domain/record.ts';
-import type { AssemblerSnapshot, PartitionAssembler } from '../parse/index.ts';
+import type { CounterStore, ForeignVersionEnd } from '../aggregate/store.ts';
+import { RULESET_VERSION } from '../classify/index.ts';
+import type { Config } from '../config/index.ts';
+import type { DeadLetter, SourcePosition, SourceUnit } from '../domain/record.ts';
 import type { Logger } from '../telemetry/logger.ts';
 import type { PartitionCountersView, RunMetrics } from '../telemetry/metrics.ts';
-import { createAssembler } from './parse-stage.ts';
+import {
+  AbortEpoch,
+  type EpochCause,
+  EpochRunner,
+  type FlushAborted,
+  type FlushControl,
+  type FlushResult,
+  type Observation,
+  type PartitionRun,
+} from './epoch-runner.ts';
+
+export { projection } from './epoch-runner.ts';
 
 // ---------------------------------------------------------------------------------------------
-// What the pipeline needs from its source and sink (implemented by src/sources/kafka and
-// src/sinks/elasticsearch; tests may pass their own).
-
-export interface PipelineMessage {
-  readonly offset: number;
-  readonly timestampMs: number;
-  readonly value: Uint8Array;
-  readonly key: string | null;
-}
+// What the pipeline needs from its source (implemented by src/sources/kafka; tests pass their own).
 
 export interface PipelineBatch {
   readonly topic: string;
   readonly partition: number;
-  readonly messages: readonly PipelineMessage[];
+  /** The batch's records as units of this partition, in offset order (the source builds them once). */
+  readonly units: readonly SourceUnit[];
   readonly lastOffset: number;
   readonly highWatermark: number;
 }
 
 export interface PipelineControl {
+  /** The next fetch of this partition starts at `offset + 1` (also backwards: a rewind). */
   resolve(offset: number): void;
   commit(offset: number): Promise<void>;
   heartbeat(): Promise<void>;
@@ -78,53 +74,29 @@ export interface KafkaPipelineOptions {
   readonly instanceId: string;
   readonly now?: () => number;
   readonly sleep?: (ms: number) => Promise<void>;
-  /** One epoch may block on Elasticsearch/DLQ retries this long, then returns unresolved. */
+  /** One flush may block on Elasticsearch/DLQ retries this long, then the epoch is aborted. */
   readonly maxBlockMs?: number;
-}
-
-/** Why an epoch did not commit. */
-type Abort = 'liveness' | 'conflict' | 'halt' | 'timeout' | 'stopping';
-
-class AbortEpoch extends Error {
-  readonly why: Abort;
-  constructor(why: Abort, message: string) {
-    super(message);
-    this.why = why;
-  }
+  /** How often the timer looks for epochs due by time (default: a quarter of epoch.maxMs or half of epoch.idleMs, at most 1 s; 0 = no timer). */
+  readonly tickMs?: number;
 }
 
 interface PartitionCtx {
+  readonly key: string;
   readonly topic: string;
   readonly partition: number;
   readonly label: { topic: string; partition: number };
-  state: PartitionState;
-  assembler: PartitionAssembler;
-  /** Assembler state at `expected` (the end of the last acknowledged epoch). */
-  snapshot: AssemblerSnapshot;
-  /**
-   * Dead letters drained from the assembler but not yet added to an epoch: the assembler emits a
-   * dead letter at once while it holds records back behind an older open multi-line group, and an
-   * Epoch takes units in increasing first-offset order. Part of the state the snapshot restores.
-   */
-  pendingDls: DeadLetter[];
-  snapshotDls: readonly DeadLetter[];
-  /** Next offset this partition's fetch position points at; null until the first batch. */
-  expected: number | null;
-  lastCommitted: number;
+  /** Created on the first batch of the assignment (when the start offset is known). */
+  run: PartitionRun | null;
+  /** The control of the last batch: the timer's and the shutdown's flushes heartbeat and commit with it. */
+  control: PipelineControl | null;
+  /** A flush or batch in progress (one at a time per partition). */
+  busy: Promise<void> | null;
+  /** Revoked by a group join: nothing of this context may be written or committed any more. */
+  dropped: boolean;
   halted: boolean;
-  /** The ruleset-version check (#checkVersions) passed for this assignment. */
-  versionChecked: boolean;
-  /**
-   * Offsets lost to retention just below `offset`, not yet in an acknowledged epoch: the next epoch
-   * (which starts at `offset`) records them in a stats document; cleared when it commits.
-   */
-  lost: { offset: number; count: number } | null;
-  /** Counter values already added to the metrics (PartitionState counters are cumulative). */
-  seen: { counted: number; skipped: number; evictions: number };
+  /** An epoch aborted outside this partition's eachBatch: its next batch moves the fetch position back. */
+  rewinding: boolean;
 }
-
-const BACKOFF_MIN_MS = 200;
-const BACKOFF_MAX_MS = 5_000;
 
 export class KafkaPipeline {
   readonly #cfg: Config;
@@ -134,9 +106,11 @@ export class KafkaPipeline {
   readonly #m: RunMetrics;
   readonly #now: () => number;
   readonly #sleep: (ms: number) => Promise<void>;
-  readonly #maxBlockMs: number;
-  readonly #aggregateConfig;
-  readonly #parts = new Map<string, PartitionCtx>();
+  readonly #runner: EpochRunner;
+  readonly #tickMs: number;
+  #parts = new Map<string, PartitionCtx>();
+  /** Contexts of earlier generations still flushing: the next owner context waits for them. */
+  readonly #retired = new Map<string, PartitionCtx>();
   #committedByTopic = new Map<string, Promise<Map<number, number> | null>>();
   #member: string;
   #joined = false;
@@ -145,7 +119,8 @@ export class KafkaPipeline {
   #deadline = Number.POSITIVE_INFINITY;
   #summaryWrites = 0;
   #unitsCounted = 0;
-  readonly #inFlight = new Set<Promise<void>>();
+  #timer: NodeJS.Timeout | undefined;
+  readonly #inFlight = new Set<Promise<unknown>>();
 
   constructor(o: KafkaPipelineOptions) {
     this.#cfg = o.config;
@@ -155,9 +130,25 @@ export class KafkaPipeline {
     this.#m = o.metrics;
     this.#now = o.now ?? Date.now;
     this.#sleep = o.sleep ?? ((ms) => new Promise((r) => setTimeout(r, ms)));
-    this.#maxBlockMs = o.maxBlockMs ?? 60_000;
     this.#member = o.instanceId;
-    this.#aggregateConfig = toAggregateConfig(o.config, RULESET_VERSION);
+    const ep = o.config.epoch;
+    this.#tickMs =
+      o.tickMs ??
+      Math.max(
+        50,
+        Math.min(1_000, Math.floor(ep.maxMs / 4), ep.idleMs > 0 ? Math.floor(ep.idleMs / 2) : 1_000),
+      );
+    this.#runner = new EpochRunner({
+      config: o.config,
+      store: o.store,
+      mode: 'kafka',
+      log: o.log,
+      now: this.#now,
+      sleep: this.#sleep,
+      ...(o.maxBlockMs !== undefined ? { maxBlockMs: o.maxBlockMs } : {}),
+      member: () => this.#member,
+      observe: (ob) => this.#observe(ob),
+    });
   }
 
   get joined(): boolean {
@@ -170,25 +161,40 @@ export class KafkaPipeline {
 
   /** Live counters of the assigned partitions (assembler caps, document cache), read by /metrics. */
   get partitionCounters(): PartitionCountersView[] {
-    return [...this.#parts.values()].map((p) => ({
-      topic: p.topic,
-      partition: p.partition,
-      assembler: p.assembler.counters,
-      openGroups: p.assembler.openGroups,
-      state: p.state.counters,
-      cacheDocs: p.state.cacheSize,
-    }));
+    const out: PartitionCountersView[] = [];
+    for (const p of this.#parts.values()) {
+      const run = p.run;
+      if (run === null) continue;
+      out.push({
+        topic: p.topic,
+        partition: p.partition,
+        assembler: run.assembler.counters,
+        openGroups: run.assembler.openGroups,
+        state: run.state.counters,
+        cacheDocs: run.state.cacheSize,
+      });
+    }
+    return out;
   }
 
   // -------------------------------------------------------------------------------------------
   // Group membership
 
-  /** Every group join: drop every cache and buffer, resume every assigned partition (F13a). */
+  /**
+   * Every group join: every open epoch is dropped (its partition may now belong to another member,
+   * and kafkajs fetches again from the committed offsets), every cache and buffer with it; every
+   * assigned partition is resumed (pause state survives rebalances, F13a).
+   */
   onJoin(memberId: string, assignment: Readonly<Record<string, readonly number[]>>): void {
     this.#member = memberId;
     this.#joined = true;
     this.#lastHeartbeat = this.#now();
-    this.#parts.clear();
+    for (const ctx of this.#parts.values()) {
+      ctx.dropped = true;
+      if (ctx.busy === null) ctx.run?.drop();
+      else this.#retired.set(ctx.key, ctx); // its flush aborts at its next check
+    }
+    this.#parts = new Map();
     this.#committedByTopic = new Map();
     this.#source.resume(assignment);
     this.#m.rebalances.inc();
@@ -198,6 +204,10 @@ export class KafkaPipeline {
     for (const ps of Object.values(assignment)) n += ps.length;
     this.#m.assigned.set(n);
     this.#log.info({ memberId, assignment }, 'joined the consumer group');
+    if (this.#timer === undefined && this.#tickMs > 0) {
+      this.#timer = setInterval(() => this.tick(), this.#tickMs);
+      this.#timer.unref();
+    }
   }
 
   onHeartbeat(): void {
@@ -209,158 +219,272 @@ export class KafkaPipeline {
     this.#joined = false;
   }
 
-  /** SIGTERM: take no new epoch; the current one may retry until `deadline`. */
+  /** SIGTERM: take no new batch; drain() flushes the open epochs; retries end at `deadline`. */
   stop(deadline: number): void {
     this.#stopping = true;
     this.#deadline = deadline;
   }
 
-  /** Resolves when no batch is being handled. */
+  /** Flush every open epoch (shutdown, before the consumer leaves the group: the commits need it). */
+  async drain(): Promise<void> {
+    const all = [...this.#parts.values()].map((ctx) =>
+      this.#exclusive(ctx, async () => {
+        if (ctx.run?.open && ctx.control !== null && !ctx.halted && !ctx.dropped) {
+          await this.#flush(ctx, 'shutdown');
+        }
+      }),
+    );
+    await Promise.allSettled(all);
+  }
+
+  /** Resolves when no batch or flush is in progress. */
   async idle(): Promise<void> {
     while (this.#inFlight.size > 0) await Promise.allSettled([...this.#inFlight]);
+  }
+
+  /** Stop the timer. */
+  close(): void {
+    if (this.#timer !== undefined) clearInterval(this.#timer);
+    this.#timer = undefined;
+  }
+
+  /**
+   * Flush the epochs due by time whose partitions are idle (their batches stopped coming, or come
+   * rarely). Called by the timer; returns when those flushes are done.
+   */
+  async tick(): Promise<void> {
+    const now = this.#now();
+    const work: Promise<unknown>[] = [];
+    for (const ctx of this.#parts.values()) {
+      const run = ctx.run;
+      if (ctx.busy !== null || run === null || !run.open || ctx.control === null || ctx.halted) continue;
+      const cause = run.due(now);
+      if (cause === null) continue;
+      work.push(
+        this.#exclusive(ctx, async () => {
+          if (ctx.dropped || !ctx.run?.open) return;
+          const r = await this.#flush(ctx, cause);
+          // Not in this partition's eachBatch: its next batch moves the fetch position back.
+          if (r.outcome === 'aborted') ctx.rewinding = true;
+        }).catch((err: unknown) => {
+          this.#log.error({ err: String((err as Error).stack ?? err) }, 'timer flush failed');
+        }),
+      );
+    }
+    await Promise.all(work);
   }
 
   // -------------------------------------------------------------------------------------------
   // Batches
 
   async handleBatch(batch: PipelineBatch, control: PipelineControl): Promise<void> {
-    const p = this.#handle(batch, control);
+    if (this.#stopping) {
+      // Nothing more is taken; the fetcher need not spin on this partition while we drain.
+      control.pause();
+      return;
+    }
+    const ctx = this.#ctx(batch.topic, batch.partition);
+    const old = this.#retired.get(ctx.key);
+    if (old !== undefined) await this.#waitRetired(old, control);
+    await this.#exclusive(ctx, () => this.#handle(ctx, batch, control));
+  }
+
+  /** One handler of one partition at a time: batches, timer and shutdown flushes queue up here. */
+  async #exclusive<T>(ctx: PartitionCtx, fn: () => Promise<T>): Promise<T> {
+    while (ctx.busy !== null) await ctx.busy;
+    let release!: () => void;
+    const gate = new Promise<void>((r) => {
+      release = r;
+    });
+    ctx.busy = gate;
+    const p = fn();
     this.#inFlight.add(p);
     try {
-      await p;
+      return await p;
     } finally {
       this.#inFlight.delete(p);
+      ctx.busy = null;
+      release();
     }
   }
 
-  async #handle(batch: PipelineBatch, control: PipelineControl): Promise<void> {
-    if (this.#stopping) return;
-    const ctx = this.#ctx(batch.topic, batch.partition);
+  /** A context of the previous generation is still flushing: wait (with heartbeats) until it gave up. */
+  async #waitRetired(old: PartitionCtx, control: PipelineControl): Promise<void> {
+    while (old.busy !== null) {
+      const tick = this.#sleep(this.#cfg.kafka.heartbeatIntervalMs);
+      await Promise.race([old.busy, tick]);
+      await control.heartbeat().catch(() => undefined);
+    }
+    if (this.#retired.get(old.key) === old) this.#retired.delete(old.key);
+    old.run?.drop();
+  }
+
+  async #handle(ctx: PartitionCtx, batch: PipelineBatch, control: PipelineControl): Promise<void> {
+    if (ctx.dropped || this.#stopping) return;
+    ctx.control = control;
     if (ctx.halted) {
       control.pause();
       return;
     }
-    const last = batch.messages[batch.messages.length - 1];
-    if (last !== undefined) {
-      this.#m.consumerLag.set(Math.max(0, batch.highWatermark - (last.offset + 1)), ctx.label);
+    const units = batch.units;
+    const lastMsg = units[units.length - 1]?.position;
+    if (lastMsg !== undefined) {
+      this.#m.consumerLag.set(Math.max(0, batch.highWatermark - (lastMsg.offset + 1)), ctx.label);
     }
-    // kafkajs fetches from our resolved offset; anything below `expected` was pushed already.
-    const expected = ctx.expected;
-    const messages = expected === null ? batch.messages : batch.messages.filter((m) => m.offset >= expected);
-    const first = messages[0];
-    if (first === undefined) {
-      // Only control records (transaction markers) or nothing new: move the fetch position on.
-      if (expected !== null && batch.lastOffset + 1 > expected) {
-        control.resolve(batch.lastOffset);
-        ctx.expected = batch.lastOffset + 1;
+    let run = ctx.run;
+    if (run === null) {
+      const first = units[0]?.position;
+      if (first === undefined) return;
+      if (!(await this.#checkVersions(ctx, first.offset, control))) return;
+      const { expected, committed } = await this.#startOffset(ctx);
+      run = this.#runner.partition(ctx.topic, ctx.partition, first.offset, committed);
+      ctx.run = run;
+      if (expected !== null && first.offset > expected) await this.#gap(ctx, run, expected, first);
+    } else if (ctx.rewinding) {
+      ctx.rewinding = false;
+      const first = units[0]?.position;
+      if (first === undefined || first.offset > run.end) {
+        // Fetched from the position an aborted epoch had reached: drop it, fetch from its start.
+        control.resolve(run.end - 1);
+        return;
       }
+    }
+    // kafkajs fetches from our resolved offset; anything below `end` was pushed already.
+    const from = run.end;
+    let k = 0;
+    while (k < units.length && units[k]!.position.offset < from) k += 1;
+    const first = units[k]?.position;
+    if (first === undefined) {
+      // Only control records (transaction markers) or nothing new: the epoch's end moves past them.
+      if (batch.lastOffset + 1 > run.end) {
+        run.extendEnd(batch.lastOffset + 1);
+        control.resolve(batch.lastOffset);
+      }
+      await this.#flushIfDue(ctx, run, control);
       return;
     }
-    await this.#checkGap(ctx, first.offset);
-    if (!ctx.versionChecked && !(await this.#checkVersions(ctx, first.offset, control))) return;
-    try {
-      let i = 0;
-      while (i < messages.length) {
-        if (this.#stopping) return;
-        i = await this.#epoch(ctx, batch, messages, i, control);
-        if (i < 0) return; // aborted: return without resolving
+    if (first.offset > from) await this.#gap(ctx, run, from, first);
+    run.highWatermark = batch.highWatermark;
+    let i = k;
+    while (i < units.length) {
+      if (this.#stopping || ctx.dropped) return;
+      i = run.push(units, i);
+      if (i < units.length) {
+        // Due by volume in the middle of the batch.
+        const r = await this.#flush(ctx, run.due() ?? 'documents');
+        if (r.outcome === 'aborted') return this.#rewind(run, control);
       }
-    } catch (err) {
-      // A bug (not an infrastructure fault: those are handled in the loops). Undo the epoch's
-      // assembler changes and let kafkajs crash the consumer: restart:false exits the process.
-      ctx.assembler.restore(ctx.snapshot);
-      ctx.pendingDls = [...ctx.snapshotDls];
-      ctx.state.clear();
-      throw err;
     }
+    // Past the batch's last record there are only control records: the epoch ends after them.
+    run.extendEnd(Math.max(lastMsg!.offset, batch.lastOffset) + 1);
+    // Taken into the open epoch: kafkajs may fetch on (the commit waits for the acknowledgement).
+    control.resolve(lastMsg!.offset);
+    const loaded = await run.load(this.#control(ctx));
+    if (loaded !== null) {
+      this.#aborted(ctx, loaded);
+      return this.#rewind(run, control);
+    }
+    await this.#flushIfDue(ctx, run, control);
+  }
+
+  async #flushIfDue(ctx: PartitionCtx, run: PartitionRun, control: PipelineControl): Promise<void> {
+    const cause = run.due();
+    if (cause === null) return;
+    const r = await this.#flush(ctx, cause);
+    if (r.outcome === 'aborted') this.#rewind(run, control);
+  }
+
+  /** After an abort inside this partition's eachBatch: fetch again from the last acknowledged end. */
+  #rewind(run: PartitionRun, control: PipelineControl): void {
+    control.resolve(run.end - 1);
   }
 
   #ctx(topic: string, partition: number): PartitionCtx {
     const key = `${topic}\0${partition}`;
     let ctx = this.#parts.get(key);
     if (ctx === undefined) {
-      const assembler = createAssembler(this.#cfg, 'kafka');
       ctx = {
+        key,
         topic,
         partition,
         label: { topic, partition },
-        state: new PartitionState(topic, partition, this.#aggregateConfig),
-        assembler,
-        snapshot: assembler.snapshot(),
-        pendingDls: [],
-        snapshotDls: [],
-        expected: null,
-        lastCommitted: -1,
+        run: null,
+        control: null,
+        busy: null,
+        dropped: false,
         halted: false,
-        versionChecked: false,
-        lost: null,
-        seen: { counted: 0, skipped: 0, evictions: 0 },
+        rewinding: false,
       };
       this.#parts.set(key, ctx);
     }
     return ctx;
   }
 
-  /** A batch starting above the expected offset: records were removed unseen (retention, F9). */
-  async #checkGap(ctx: PartitionCtx, firstOffset: number): Promise<void> {
-    let expected = ctx.expected;
-    if (expected === null) {
-      // First batch since the join: it should start at the group's committed offset.
-      let p = this.#committedByTopic.get(ctx.topic);
-      if (p === undefined) {
-        p = this.#source.committedOffsets(ctx.topic).catch((err: unknown) => {
-          this.#log.debug({ topic: ctx.topic, err: String(err) }, 'fetching committed offsets failed');
-          return null;
-        });
-        this.#committedByTopic.set(ctx.topic, p);
-      }
-      const committed = (await p)?.get(ctx.partition);
-      expected = committed !== undefined && committed >= 0 ? committed : null;
-      ctx.lastCommitted = committed ?? -1;
-      ctx.expected = firstOffset;
-      if (expected === null && this.#store.partitionEnd !== undefined) {
-        // No committed offset: a new group, or kafkajs replaced ours after an out-of-range fetch
-        // (it commits the reset offset, kafkajs #1119). Where the last acknowledged epoch ended is
-        // also in Elasticsearch: the stats documents' offset_end.
-        const end = await this.#store.partitionEnd(ctx.topic, ctx.partition).catch((err: unknown) => {
-          this.#log.warn(
-            { topic: ctx.topic, partition: ctx.partition, err: String(err) },
-            'could not read where the last epoch ended; an offset gap here would go unrecorded',
-          );
-          return null;
-        });
-        expected = end;
-      }
+  /**
+   * Where this assignment's counting should start: the group's committed offset, or (none, or
+   * replaced by kafkajs after an out-of-range fetch, kafkajs #1119) where the last acknowledged
+   * epoch ended according to Elasticsearch (the stats documents' offset_end).
+   */
+  async #startOffset(ctx: PartitionCtx): Promise<{ expected: number | null; committed: number }> {
+    let p = this.#committedByTopic.get(ctx.topic);
+    if (p === undefined) {
+      p = this.#source.committedOffsets(ctx.topic).catch((err: unknown) => {
+        this.#log.debug({ topic: ctx.topic, err: String(err) }, 'fetching committed offsets failed');
+        return null;
+      });
+      this.#committedByTopic.set(ctx.topic, p);
     }
-    if (expected !== null && firstOffset > expected) {
-      // Offsets below the log start were deleted by retention; the others held no data record
-      // (transaction markers, compaction). Unknown log start: assume the whole gap was lost.
-      const low = await this.#source
-        .logStartOffsets(ctx.topic)
-        .then((m) => m.get(ctx.partition))
-        .catch(() => undefined);
-      const lostTo = low === undefined ? firstOffset : Math.min(firstOffset, low);
-      const gap = Math.max(0, lostTo - expected);
-      if (gap > 0) {
-        this.#m.offsetGaps.inc(undefined, gap);
-        this.#log.error(
-          { topic: ctx.topic, partition: ctx.partition, expected, firstOffset, logStart: low, gap },
-          'offset gap: records were removed before they were read (retention); they are not counted, and are recorded as lost_by_retention',
-        );
-        ctx.lost = { offset: firstOffset, count: gap };
-      } else {
-        this.#log.debug(
-          { topic: ctx.topic, partition: ctx.partition, expected, firstOffset, logStart: low },
-          'offsets without data records skipped (transaction markers or compaction)',
-        );
-      }
-      ctx.expected = firstOffset;
+    const committed = (await p)?.get(ctx.partition) ?? -1;
+    if (committed >= 0) return { expected: committed, committed };
+    if (this.#store.partitionEnd === undefined) return { expected: null, committed };
+    const end = await this.#store.partitionEnd(ctx.topic, ctx.partition).catch((err: unknown) => {
+      this.#log.warn(
+        { topic: ctx.topic, partition: ctx.partition, err: String(err) },
+        'could not read where the last epoch ended; an offset gap here would go unrecorded',
+      );
+      return null;
+    });
+    return { expected: end, committed };
+  }
+
+  /** A batch starting above the expected offset: records were removed unseen (retention, F9). */
+  async #gap(ctx: PartitionCtx, run: PartitionRun, expected: number, first: SourcePosition): Promise<void> {
+    // Offsets below the log start were deleted by retention; the others held no data record
+    // (transaction markers, compaction). Unknown log start: assume the whole gap was lost.
+    const low = await this.#source
+      .logStartOffsets(ctx.topic)
+      .then((m) => m.get(ctx.partition))
+      .catch(() => undefined);
+    const lostTo = low === undefined ? first.offset : Math.min(first.offset, low);
+    const gap = Math.max(0, lostTo - expected);
+    if (gap > 0) {
+      this.#m.offsetGaps.inc(undefined, gap);
+      this.#log.error(
+        {
+          topic: ctx.topic,
+          partition: ctx.partition,
+          expected,
+          firstOffset: first.offset,
+          logStart: low,
+          gap,
+        },
+        'offset gap: records were removed before they were read (retention); they are not counted, and are recorded as lost_by_retention',
+      );
+      // In the open epoch, at the first offset read after the gap: an abort drops it with the
+      // epoch, and the refetch from the last acknowledged end finds the same gap again.
+      run.recordLost(first.offset, first.timestampMs, gap);
+    } else {
+      this.#log.debug(
+        { topic: ctx.topic, partition: ctx.partition, expected, firstOffset: first.offset, logStart: low },
+        'offsets without data records skipped (transaction markers or compaction)',
+      );
+      run.extendEnd(first.offset);
     }
   }
 
   /**
    * Ruleset version switch (DESIGN.md "a version switch happens at a committed offset recorded per
-   * partition"; EXACTNESS-REVIEW F1). Summary keys contain the ruleset version, so the `offset_end`
+   * partition"; docs/EXACTNESS.md F1). Summary keys contain the ruleset version, so the `offset_end`
    * skip rule cannot see records counted under another version: re-reading them would count them
    * twice. The switch point is the offset this assignment starts counting at (the committed offset,
    * or the first fetched one): if no summary of another version ends above it, no record at or above
@@ -370,10 +494,7 @@ export class KafkaPipeline {
    * Returns false when the batch must not be processed (halted, or the check could not be made).
    */
   async #checkVersions(ctx: PartitionCtx, from: number, control: PipelineControl): Promise<boolean> {
-    if (this.#store.foreignVersionEnd === undefined) {
-      ctx.versionChecked = true;
-      return true;
-    }
+    if (this.#store.foreignVersionEnd === undefined) return true;
     let foreign: ForeignVersionEnd | null;
     try {
       foreign = await this.#store.foreignVersionEnd(ctx.topic, ctx.partition, RULESET_VERSION);
@@ -400,7 +521,6 @@ export class KafkaPipeline {
           'ruleset version switch at the committed offset: earlier documents stay as they are',
         );
       }
-      ctx.versionChecked = true;
       return true;
     }
     ctx.halted = true;
@@ -425,362 +545,114 @@ export class KafkaPipeline {
     return false;
   }
 
-  /**
-   * One epoch starting at messages[i]. Returns the index after it when it committed, -1 when it
-   * was aborted (the caller returns without resolving).
-   */
-  async #epoch(
-    ctx: PartitionCtx,
-    batch: PipelineBatch,
-    messages: readonly PipelineMessage[],
-    start: number,
-    control: PipelineControl,
-  ): Promise<number> {
-    const t0 = this.#now();
-    const writer: Writer = { member: this.#member, attempt: randomUUID() };
-    const epoch = ctx.state.beginEpoch(writer);
-    if (ctx.lost !== null) {
-      const m = messages[start]!;
-      epoch.addLost(
-        { topic: ctx.topic, partition: ctx.partition, offset: ctx.lost.offset, timestampMs: m.timestampMs },
-        ctx.lost.count,
-      );
-    }
-    const deadLetters: DeadLetter[] = [];
-    const maxRecords = this.#cfg.epoch.maxRecords;
-    const maxDocs = this.#cfg.epoch.maxDirtyDocs;
-    let j = start;
-    while (j < messages.length && j - start < maxRecords && epoch.documents < maxDocs) {
-      const m = messages[j]!;
-      ctx.assembler.push({
-        position: {
-          topic: ctx.topic,
-          partition: ctx.partition,
-          offset: m.offset,
-          timestampMs: m.timestampMs,
-        },
-        value: m.value,
-        key: m.key,
-      });
-      j += 1;
-      this.#take(ctx, epoch, deadLetters);
-    }
-    this.#m.recordsIn.inc(undefined, j - start);
-    const lastMsg = messages[j - 1]!;
-    const endOfBatch = j === messages.length;
-    // Past the batch's last record there are only control records: the fetch position skips them.
-    const end = endOfBatch ? Math.max(lastMsg.offset, batch.lastOffset) + 1 : lastMsg.offset + 1;
-    // Every record the assembler emits from now on starts at or above commitAt: dead letters below
-    // it can join this epoch; the rest wait (and the commit does not pass them).
-    const commitAt = ctx.assembler.safeCommitOffset(end);
-    this.#releaseDeadLetters(ctx, epoch, deadLetters, commitAt);
-
-    try {
-      await this.#flush(ctx, epoch, writer.attempt, deadLetters, batch, control, t0);
-    } catch (err) {
-      if (!(err instanceof AbortEpoch)) throw err;
-      // Drop the delta (the Epoch object), undo the assembler, keep the clean cache unless the
-      // documents may have changed under us.
-      ctx.assembler.restore(ctx.snapshot);
-      ctx.pendingDls = [...ctx.snapshotDls];
-      if (err.why === 'conflict') ctx.state.clear();
-      if (err.why === 'halt') {
-        ctx.halted = true;
-        control.pause();
-        this.#m.halted.set(this.haltedPartitions.length);
-      }
-      this.#m.epochs.inc({ outcome: 'aborted' });
-      const fields = { topic: ctx.topic, partition: ctx.partition, why: err.why, from: ctx.expected };
-      if (err.why === 'halt') this.#log.error(fields, `partition halted: ${err.message}`);
-      else if (err.why === 'stopping') this.#log.info(fields, `epoch abandoned at shutdown: ${err.message}`);
-      else this.#log.warn(fields, `epoch aborted: ${err.message}`);
-      return -1;
-    }
-
-    // Acknowledged: merge, move the fetch position, commit what is safe.
-    epoch.complete();
-    ctx.lost = null;
-    this.#account(ctx, epoch, deadLetters);
-    control.resolve(lastMsg.offset);
-    ctx.expected = end;
-    ctx.snapshot = ctx.assembler.snapshot();
-    ctx.snapshotDls = [...ctx.pendingDls];
-    if (commitAt > ctx.lastCommitted) {
-      try {
-        await control.commit(commitAt);
-      } catch (err) {
-        // Membership lost (rebalance, fenced): the next owner replays from the last commit and the
-        // skip rule keeps it exact (F14). Stop handling this batch.
-        this.#m.epochs.inc({ outcome: 'committed-not' });
-        this.#log.warn(
-          { topic: ctx.topic, partition: ctx.partition, offset: commitAt, err: String(err) },
-          'offset commit failed after an acknowledged epoch; the next owner replays it',
-        );
-        return -1;
-      }
-      ctx.lastCommitted = commitAt;
-      this.#m.commits.inc();
-      this.#log.debug({ topic: ctx.topic, partition: ctx.partition, offset: commitAt }, 'committed');
-    }
-    const secs = (this.#now() - t0) / 1000;
-    this.#m.epochFlush.observe(secs);
-    this.#m.epochs.inc({ outcome: 'committed' });
-    this.#log.debug(
-      {
-        topic: ctx.topic,
-        partition: ctx.partition,
-        from: messages[start]!.offset,
-        end,
-        units: epoch.units,
-        documents: epoch.documents,
-        deadLetters: deadLetters.length,
-        commit: commitAt,
-        seconds: secs,
-      },
-      'epoch',
-    );
-    return j;
-  }
-
-  /**
-   * Completed records go into the epoch as drained (increasing first offset); a dead letter joins
-   * just before the first record above it, or once the assembler's safe frontier passes it
-   * (#releaseDeadLetters): the Epoch requires increasing first-offset order.
-   */
-  #take(ctx: PartitionCtx, epoch: Epoch, deadLetters: DeadLetter[]): void {
-    const { records, deadLetters: dls } = ctx.assembler.drain();
-    if (dls.length > 0) ctx.pendingDls.push(...dls);
-    for (const r of records) {
-      if (ctx.pendingDls.length > 0) this.#releaseDeadLetters(ctx, epoch, deadLetters, r.position.offset);
-      epoch.add(classifyRecord(r));
-    }
-  }
-
-  /** Adds the pending dead letters below `below` (they are kept sorted by offset). */
-  #releaseDeadLetters(ctx: PartitionCtx, epoch: Epoch, deadLetters: DeadLetter[], below: number): void {
-    const pending = ctx.pendingDls;
-    let n = 0;
-    while (n < pending.length && pending[n]!.position.offset < below) {
-      epoch.addDeadLetter(pending[n]!);
-      deadLetters.push(pending[n]!);
-      n += 1;
-    }
-    if (n > 0) ctx.pendingDls = pending.slice(n);
-  }
-
-  #account(ctx: PartitionCtx, epoch: Epoch, deadLetters: readonly DeadLetter[]): void {
-    const c = ctx.state.counters;
-    const counted = c.counted + c.deadLettered;
-    this.#m.unitsCounted.inc(undefined, counted - ctx.seen.counted);
-    this.#unitsCounted += counted - ctx.seen.counted;
-    this.#m.unitsSkipped.inc(undefined, c.skipped - ctx.seen.skipped);
-    this.#m.cacheEvictions.inc(undefined, c.cacheEvictions - ctx.seen.evictions);
-    ctx.seen = { counted, skipped: c.skipped, evictions: c.cacheEvictions };
-    for (const dl of deadLetters) this.#m.deadLettered.inc({ reason: dl.reason });
-    let writes = 0;
-    let summaryWrites = 0;
-    for (const w of epoch.written()) {
-      writes += 1;
-      if (w.doc.logsift.kind !== 'stats') summaryWrites += 1;
-    }
-    this.#m.summariesIndexed.inc(undefined, writes);
-    this.#summaryWrites += summaryWrites;
-    if (this.#unitsCounted > 0) this.#m.reductionRatio.set(1 - this.#summaryWrites / this.#unitsCounted);
-  }
-
   // -------------------------------------------------------------------------------------------
-  // Flush: DLQ, load, write, acknowledge
+  // Flushes
 
-  async #flush(
-    ctx: PartitionCtx,
-    epoch: Epoch,
-    attempt: string,
-    deadLetters: readonly DeadLetter[],
-    batch: PipelineBatch,
-    control: PipelineControl,
-    t0: number,
-  ): Promise<void> {
-    const giveUpAt = Math.min(t0 + this.#maxBlockMs, this.#deadline);
-    if (deadLetters.length > 0) {
-      await this.#retrying('dlq', control, giveUpAt, () => this.#source.produceDeadLetters(deadLetters));
-    }
-    const missing = epoch.missing();
-    if (missing.length > 0) {
-      const loaded = await this.#retrying('mget', control, giveUpAt, () => this.#store.load(missing));
-      for (const v of loaded.values()) {
-        if (v === null) continue;
-        this.#checkLoaded(ctx, v, batch);
-      }
-      epoch.provide(loaded);
-    }
-    const items = epoch.build();
-    const projected = new Set<string>();
-    let pending: WriteItem[] = items;
-    let backoff = BACKOFF_MIN_MS;
-    while (pending.length > 0) {
-      await this.#alive(control, giveUpAt);
-      let results: WriteResult[];
-      try {
-        results = await this.#store.write(pending);
-      } catch (err) {
-        // Nothing can be said per item: resend them all.
-        results = pending.map((it) => ({
-          ok: false as const,
-          id: it.id,
-          status: 0,
-          kind: 'retry' as const,
-          reason: String(err),
-        }));
-      }
-      const byId = new Map(pending.map((it) => [it.id, it]));
-      const again: WriteItem[] = [];
-      const conflicts: WriteItem[] = [];
-      let lastReason = '';
-      for (const r of results) {
-        const item = byId.get(r.id)!;
-        if (r.ok) {
-          epoch.acknowledge(r.id, r.seqNo, r.primaryTerm);
-          continue;
-        }
-        lastReason = r.reason;
-        if (r.kind === 'retry') {
-          again.push(item);
-        } else if (r.kind === 'conflict') {
-          conflicts.push(item);
-        } else if (r.status === 403) {
-          throw new AbortEpoch('halt', `write blocked on ${item.index}: ${r.reason}`);
-        } else if (!projected.has(item.id)) {
-          // A document Elasticsearch rejects for good (mapping, size): keep the counter part only.
-          projected.add(item.id);
-          this.#log.error(
-            { index: item.index, id: item.id, status: r.status, reason: r.reason },
-            'document rejected; resending its counter projection',
-          );
-          again.push(withDoc(item, projection(item.doc)));
-        } else {
-          throw new AbortEpoch('halt', `document ${item.index}/${item.id} rejected: ${r.status} ${r.reason}`);
-        }
-      }
-      if (conflicts.length > 0) {
-        // One realtime mget for every conflict of this round (a resent bulk after an ambiguous
-        // timeout conflicts on every item it had applied: reading them one by one collapses
-        // throughput, F8). Ours (same attempt id) are adopted; any other writer aborts the epoch.
-        const v = await this.#retrying('mget', control, giveUpAt, () =>
-          this.#store.load(conflicts.map((it) => ({ index: it.index, id: it.id }))),
-        );
-        for (const item of conflicts) {
-          const cur = v.get(item.id) ?? null;
-          if (cur !== null && cur.doc.logsift.writer?.attempt === attempt) {
-            // Our own earlier write landed (an ambiguous timeout, or ES retried the shard op, F8).
-            this.#m.conflicts.inc({ resolution: 'adopted' });
-            epoch.acknowledge(item.id, cur.seqNo, cur.primaryTerm);
-          } else {
-            this.#m.conflicts.inc({ resolution: 'foreign' });
-            throw new AbortEpoch('conflict', `document ${item.index}/${item.id} written by another writer`);
-          }
-        }
-      }
-      pending = again;
-      if (pending.length > 0) {
-        this.#m.esRetries.inc({ kind: 'bulk_item' }, pending.length);
-        this.#log.warn(
-          {
-            topic: ctx.topic,
-            partition: ctx.partition,
-            items: pending.length,
-            reason: lastReason.slice(0, 300),
-            backoffMs: backoff,
-          },
-          'bulk items not acknowledged; resending',
-        );
-        await this.#pause(backoff, giveUpAt);
-        backoff = Math.min(backoff * 2, BACKOFF_MAX_MS);
-      }
-    }
-    if (!epoch.acknowledged) throw new Error('epoch: every item answered but not acknowledged');
+  async #flush(ctx: PartitionCtx, cause: EpochCause): Promise<FlushResult> {
+    const run = ctx.run!;
+    const r = await run.flush(this.#control(ctx), cause);
+    if (r.outcome === 'aborted') this.#aborted(ctx, r);
+    return r;
   }
 
-  /** F15: a document counted past the log end belongs to an earlier incarnation of the topic. */
-  #checkLoaded(ctx: PartitionCtx, v: VersionedDoc, batch: PipelineBatch): void {
-    const d = v.doc;
-    if (d.kafka.topic !== ctx.topic || d.kafka.partition !== ctx.partition) {
-      throw new AbortEpoch(
-        'halt',
-        `document ${v.id} belongs to ${d.kafka.topic}/${d.kafka.partition} (id collision?)`,
-      );
-    }
-    if (d.logsift.offset_end > batch.highWatermark) {
-      throw new AbortEpoch(
-        'halt',
-        `document ${v.id} has offset_end ${d.logsift.offset_end} > high watermark ${batch.highWatermark}: offsets were reused (topic recreated?)`,
-      );
-    }
+  #aborted(ctx: PartitionCtx, r: FlushAborted): void {
+    const fields = { topic: ctx.topic, partition: ctx.partition, why: r.why, from: ctx.run?.ackedEnd };
+    if (r.why === 'halt') {
+      ctx.halted = true;
+      ctx.control?.pause();
+      this.#m.halted.set(this.haltedPartitions.length);
+      this.#log.error(fields, `partition halted: ${r.message}`);
+    } else if (r.why === 'stopping') this.#log.info(fields, `epoch abandoned at shutdown: ${r.message}`);
+    else this.#log.warn(fields, `epoch aborted: ${r.message}`);
+  }
+
+  /** The Kafka flush policy for one partition. */
+  #control(ctx: PartitionCtx): FlushControl {
+    return {
+      retries: true,
+      deadline: this.#deadline,
+      alive: (giveUpAt) => this.#alive(ctx, giveUpAt),
+      commit: async (offset) => {
+        // Checked right before the request: a join makes the context dropped synchronously.
+        if (ctx.dropped) throw new Error('partition revoked by a group join');
+        await ctx.control!.commit(offset);
+      },
+      deadLetters: (dls) => this.#source.produceDeadLetters(dls),
+    };
   }
 
   /** Before each send and between retries: heartbeat; abort if membership may be lost (F7). */
-  async #alive(control: PipelineControl, giveUpAt: number): Promise<void> {
+  async #alive(ctx: PartitionCtx, giveUpAt: number): Promise<void> {
+    if (ctx.dropped) throw new AbortEpoch('liveness', 'partition revoked by a group join');
     if (this.#now() > giveUpAt) {
       throw new AbortEpoch(this.#stopping ? 'stopping' : 'timeout', 'retry budget spent');
     }
+    const control = ctx.control!;
     if (!this.#stopping && !control.isRunning()) throw new AbortEpoch('liveness', 'consumer not running');
     try {
       await control.heartbeat();
     } catch (err) {
       throw new AbortEpoch('liveness', `heartbeat failed: ${(err as Error).message}`);
     }
+    if (ctx.dropped) throw new AbortEpoch('liveness', 'partition revoked by a group join');
     const age = this.#now() - this.#lastHeartbeat;
     const limit = this.#cfg.kafka.sessionTimeoutMs - 2 * this.#cfg.kafka.heartbeatIntervalMs;
     if (age > limit) throw new AbortEpoch('liveness', `last heartbeat ${age} ms ago (limit ${limit} ms)`);
   }
 
-  async #pause(ms: number, giveUpAt: number): Promise<void> {
-    const wait = Math.max(0, Math.min(ms, giveUpAt - this.#now()));
-    if (wait > 0) await this.#sleep(wait);
-  }
+  // -------------------------------------------------------------------------------------------
+  // Instrumentation: the runner's observations -> /metrics
 
-  async #retrying<T>(
-    kind: 'dlq' | 'mget',
-    control: PipelineControl,
-    giveUpAt: number,
-    op: () => Promise<T>,
-  ): Promise<T> {
-    let backoff = BACKOFF_MIN_MS;
-    for (;;) {
-      await this.#alive(control, giveUpAt);
-      try {
-        return await op();
-      } catch (err) {
-        if (err instanceof AbortEpoch) throw err;
-        this.#m.esRetries.inc({ kind });
-        this.#log.warn(
-          { kind, err: String((err as Error).message ?? err).slice(0, 300), backoffMs: backoff },
-          `${kind} failed; retrying`,
+  #observe(o: Observation): void {
+    const m = this.#m;
+    switch (o.kind) {
+      case 'units':
+        m.recordsIn.inc(undefined, o.n);
+        return;
+      case 'epoch':
+        m.epochs.inc({ outcome: o.outcome });
+        if (o.outcome === 'aborted') return;
+        m.unitsCounted.inc(undefined, o.counted);
+        m.unitsSkipped.inc(undefined, o.skipped);
+        m.cacheEvictions.inc(undefined, o.evictions);
+        m.summariesIndexed.inc(undefined, o.writes);
+        for (const dl of o.deadLetters) m.deadLettered.inc({ reason: dl.reason });
+        m.epochFlush.observe(o.seconds);
+        this.#unitsCounted += o.counted;
+        this.#summaryWrites += o.summaryWrites;
+        if (this.#unitsCounted > 0) m.reductionRatio.set(1 - this.#summaryWrites / this.#unitsCounted);
+        this.#log.debug(
+          {
+            topic: o.topic,
+            partition: o.partition,
+            cause: o.cause,
+            units: o.units,
+            documents: o.documents,
+            writes: o.writes,
+            deadLetters: o.deadLetters.length,
+            seconds: o.seconds,
+          },
+          'epoch',
         );
-        await this.#pause(backoff, giveUpAt);
-        backoff = Math.min(backoff * 2, BACKOFF_MAX_MS);
-      }
+        return;
+      case 'commit':
+        m.commits.inc();
+        this.#log.debug({ topic: o.topic, partition: o.partition, offset: o.offset }, 'committed');
+        return;
+      case 'commit-failed':
+        this.#log.warn(
+          { topic: o.topic, partition: o.partition, offset: o.offset, err: o.error },
+          'offset commit failed after an acknowledged epoch; the next owner replays it',
+        );
+        return;
+      case 'retry':
+        m.esRetries.inc({ kind: o.what }, o.n);
+        return;
+      case 'conflict':
+        m.conflicts.inc({ resolution: o.resolution });
+        return;
+      case 'stages':
+        return;
     }
   }
 }
-
-/**
- * The counter part of a document (key fields, count, offset_end, writer): what must survive when
- * Elasticsearch rejects the full document (EXACTNESS-REVIEW F6d).
- */
-export function projection(doc: CounterDoc): CounterDoc {
-  const p = structuredClone(doc) as CounterDoc & { message?: string };
-  if (p.logsift.kind === 'stats') {
-    p.logsift.by_category = {};
-    p.logsift.by_level = {};
-    return p;
-  }
-  const l = (p as import('../domain/documents.ts').SummaryDoc).logsift;
-  l.template = l.template.slice(0, 256);
-  l.samples = { first: '', last: '' };
-  l.params = {};
-  l.flags = {};
-  if ('message' in p) p.message = '';
-  return p;
-}
-
-export type { DocRef };

@@ -379,12 +379,21 @@ export class ElasticsearchReportSource {
     const window = from === null && to === null ? [] : [{ range: { '@timestamp': r } }];
     const query = { bool: { filter: [...window, { terms: { 'logsift.kind': ['summary', 'dlq'] } }] } };
     const b = new FindingsInputBuilder(this.#maxPoints);
+    // The last bucket end without a script (documents no longer carry bucket.end): per bucket
+    // length (a handful of values), the latest start; the end is the largest start + length.
     const span = await this.#search(this.#summaries, {
       query,
-      aggs: { tmin: { min: { field: '@timestamp' } }, tend: { max: { field: 'logsift.bucket.end' } } },
+      aggs: {
+        tmin: { min: { field: '@timestamp' } },
+        lens: { ...termsAll('logsift.bucket.length_s'), aggs: { tmax: { max: { field: '@timestamp' } } } },
+      },
     });
     const tmin = span.aggregations?.tmin?.value ?? null;
-    const tend = span.aggregations?.tend?.value ?? null;
+    let tend: number | null = null;
+    for (const l of span.aggregations?.lens?.buckets ?? []) {
+      const t = l.tmax?.value;
+      if (typeof t === 'number' && (tend === null || t + l.key * 1000 > tend)) tend = t + l.key * 1000;
+    }
     if (tmin === null || tend === null) return b.build();
     b.span(tmin, tend - tmin);
     const k = (field: string) => ({ terms: { field, missing_bucket: true } });

@@ -9,7 +9,7 @@ import type { Client } from '@elastic/elasticsearch';
 import type { Admin, Kafka } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dailyIndicesAround } from '../../src/sinks/elasticsearch/setup.ts';
-import { esClient, kafkaClient, REPO_ROOT, randomName, stackEnv } from './helpers/stack.ts';
+import { esClient, kafkaClient, REPO_ROOT, randomName, searchAllocated, stackEnv } from './helpers/stack.ts';
 
 const TOPIC = randomName('run-basic');
 const PREFIX = randomName('rb');
@@ -124,7 +124,7 @@ function startRun(topic = TOPIC): Running {
 
 async function sumCounts(): Promise<{ total: number; dlq: Record<string, number>; statsIn: number }> {
   await es.indices.refresh({ index: `${PREFIX}-*`, ignore_unavailable: true, allow_no_indices: true });
-  const r = await es.search({
+  const r = await searchAllocated(es, {
     index: `${PREFIX}-summaries-*`,
     size: 0,
     ignore_unavailable: true,
@@ -141,7 +141,7 @@ async function sumCounts(): Promise<{ total: number; dlq: Record<string, number>
     total: { value: number };
     dlq: { buckets: Array<{ key: string; n: { value: number } }> };
   };
-  const s = await es.search({
+  const s = await searchAllocated(es, {
     index: `${PREFIX}-stats-*`,
     size: 0,
     ignore_unavailable: true,
@@ -332,7 +332,7 @@ describe('logsift run (real Kafka + Elasticsearch, separate process)', () => {
       `a summary with ${token}`,
       60_000,
       async () => {
-        const r = await es.search({
+        const r = await searchAllocated(es, {
           index: `${PREFIX}-summaries-*`,
           size: 1,
           query: { match_phrase: { message: token } },
@@ -391,7 +391,7 @@ describe('logsift run (real Kafka + Elasticsearch, separate process)', () => {
     const run = startRun();
     await settle(produced, run);
     await es.indices.refresh({ index: `${PREFIX}-stats-*` });
-    const r = await es.search({
+    const r = await searchAllocated(es, {
       index: `${PREFIX}-stats-*`,
       size: 0,
       aggs: { lost: { sum: { field: 'logsift.lost_by_retention' } } },
@@ -410,7 +410,7 @@ describe('logsift run (real Kafka + Elasticsearch, separate process)', () => {
       return Number(c[0]!.partitions.find((x) => x.partition === partition)!.offset);
     };
     const seed = async (id: string, offsetEnd: number): Promise<string> => {
-      const r = await es.search({
+      const r = await searchAllocated(es, {
         index: `${PREFIX}-summaries-*`,
         size: 1,
         query: {

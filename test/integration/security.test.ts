@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import type { Client } from '@elastic/elasticsearch';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type CliRun, runLogsift, type SecureStack, secureEsAdmin, secureStack } from './helpers/secure.ts';
-import { kafkaClient, randomName, stackEnv } from './helpers/stack.ts';
+import { kafkaClient, randomName, searchAllocated, stackEnv } from './helpers/stack.ts';
 
 const s = secureStack();
 const TOPIC = randomName('sec-in');
@@ -90,7 +90,7 @@ describe.skipIf(s === undefined || s.esUrl === undefined)(
 
     async function counted(prefix: string): Promise<number> {
       await admin.indices.refresh({ index: `${prefix}-*`, ignore_unavailable: true, allow_no_indices: true });
-      const r = await admin.search({
+      const r = await searchAllocated(admin, {
         index: `${prefix}-summaries-*`,
         size: 0,
         ignore_unavailable: true,

@@ -203,7 +203,7 @@ function syslogHeader(s: string, i: number, time: PrefixTime): PrefixFields | nu
 
 /** `[pod/NAME/CONTAINER] ` (CONTAINER may be empty when kubectl could not tell it). */
 function kubectlPrefix(s: string): PrefixFields | null {
-  if (!s.startsWith('[pod/')) return null;
+  if (!s.startsWith('[pod/')) return kubetailPrefix(s);
   const podEnd = nameEnd(s, 5, true, 253);
   if (podEnd < 0 || s.charCodeAt(podEnd) !== 47) return null;
   let ctrEnd = podEnd + 1;
@@ -226,6 +226,26 @@ function kubectlPrefix(s: string): PrefixFields | null {
     text,
     envelopeTimeMs,
     kubernetes: cachedMeta(undefined, undefined, pod, container),
+    hints: null,
+  };
+}
+
+/**
+ * kubetail (johanhaleby/kubetail): `[POD CONTAINER] ` with the line after it (colours stripped by
+ * the caller when there were any). Two names in brackets, the first a pod name.
+ */
+function kubetailPrefix(s: string): PrefixFields | null {
+  const podEnd = nameEnd(s, 1, true, 253);
+  if (podEnd < 0 || s.charCodeAt(podEnd) !== 32) return null;
+  const ctrEnd = nameEnd(s, podEnd + 1, false, 63);
+  if (ctrEnd < 0 || s.charCodeAt(ctrEnd) !== 93 || s.charCodeAt(ctrEnd + 1) !== 32) return null;
+  let t = ctrEnd + 2;
+  while (s.charCodeAt(t) === 32) t++;
+  return {
+    wrapper: 'stern',
+    text: s.slice(t),
+    envelopeTimeMs: null,
+    kubernetes: cachedMeta(undefined, undefined, s.slice(1, podEnd), s.slice(podEnd + 1, ctrEnd)),
     hints: null,
   };
 }
@@ -256,17 +276,43 @@ function hasDot(s: string, from: number, to: number): boolean {
   return d >= 0 && d < to;
 }
 
-/** `POD CONTAINER <line>` or `NAMESPACE POD CONTAINER <line>`. */
+/**
+ * The random suffix the Kubernetes controllers give a pod (`-x7k2p`, and `-7d9f8c6b5-x7k2p` under a
+ * ReplicaSet): five characters of apimachinery's rand alphabet `bcdfghjklmnpqrstvwxz2456789` (no
+ * vowels, no 0, 1 or 3). A name ending so is a pod name, not a word of ordinary text.
+ */
+function hasPodSuffix(s: string, from: number, to: number): boolean {
+  if (to - from < 7 || s.charCodeAt(to - 6) !== 45) return false;
+  for (let i = to - 5; i < to; i++) if (!POD_SUFFIX.has(s.charCodeAt(i))) return false;
+  return true;
+}
+
+const POD_SUFFIX: ReadonlySet<number> = new Set(
+  [...'bcdfghjklmnpqrstvwxz2456789'].map((c) => c.charCodeAt(0)),
+);
+
+/**
+ * `POD CONTAINER <line>` or `NAMESPACE POD CONTAINER <line>`; also `TAG[PID]: <line>` (a syslog
+ * line whose time and host were cut off, as a `journalctl -o cat`-like paste keeps them) and
+ * `CONTAINER <Calico line>` (a one-name template).
+ */
 function sternPrefix(s: string): PrefixFields | null {
   const a = nameEnd(s, 0, true, 253);
-  if (a < 0 || s.charCodeAt(a) !== 32) return null;
+  if (a < 0) return null;
+  if (s.charCodeAt(a) === 91) return bareSyslogTag(s, a);
+  if (s.charCodeAt(a) !== 32) return null;
   const b = nameEnd(s, a + 1, true, 253);
-  if (b < 0 || s.charCodeAt(b) !== 32) return null;
-  // POD CONTAINER: the container is a label (no dots, <= 63).
+  if (b < 0 || s.charCodeAt(b) !== 32) return oneName(s, a);
+  // POD CONTAINER: the container is a label (no dots, <= 63). A generated pod name is distinctive
+  // enough to take whatever follows (a shell script's plain text too).
   if (b - a - 1 <= 63 && !hasDot(s, a + 1, b)) {
     const r = sternRest(s, b + 1);
     if (r !== null) return stern(s.slice(0, a), s.slice(a + 1, b), undefined, r);
+    if (hasPodSuffix(s, 0, a))
+      return stern(s.slice(0, a), s.slice(a + 1, b), undefined, [s.slice(b + 1), null]);
   }
+  const one = oneName(s, a);
+  if (one !== null) return one;
   // NAMESPACE POD CONTAINER: the namespace is a label too.
   if (a > 63 || hasDot(s, 0, a)) return null;
   const c = nameEnd(s, b + 1, false, 63);
@@ -274,6 +320,30 @@ function sternPrefix(s: string): PrefixFields | null {
   const r = sternRest(s, c + 1);
   if (r === null) return null;
   return stern(s.slice(a + 1, b), s.slice(b + 1, c), s.slice(0, a), r);
+}
+
+/** `NAME <Calico line>`: only when what follows is a Calico text-format line (it starts with its date). */
+function oneName(s: string, a: number): PrefixFields | null {
+  const c = s.charCodeAt(a + 1);
+  if (a > 63 || hasDot(s, 0, a) || c < 48 || c > 57) return null;
+  const rest = s.slice(a + 1);
+  if (parseLineRemembered(rest).format !== 'calico') return null;
+  return stern(undefined, s.slice(0, a), undefined, [rest, null]);
+}
+
+/** `tag[pid]: message`: RFC 3164's TAG and pid without the time and host in front. */
+function bareSyslogTag(s: string, a: number): PrefixFields | null {
+  const close = s.indexOf(']', a + 1);
+  if (close < 0 || close - a > 11 || close === a + 1) return null;
+  const pid = digits(s, a + 1, close - a - 1);
+  if (pid < 0 || s.charCodeAt(close + 1) !== 58 || s.charCodeAt(close + 2) !== 32) return null;
+  return {
+    wrapper: 'syslog',
+    text: s.slice(close + 3),
+    envelopeTimeMs: null,
+    kubernetes: NO_META,
+    hints: { time: null, pid, tag: s.slice(0, a) },
+  };
 }
 
 /** Stern with colours: fatih/color wraps each name in `ESC[<n>m … ESC[0m`. */
@@ -322,7 +392,7 @@ function sternRest(s: string, i: number): readonly [string, number | null] | nul
 }
 
 function stern(
-  pod: string,
+  pod: string | undefined,
   container: string,
   namespace: string | undefined,
   [text, envelopeTimeMs]: readonly [string, number | null],

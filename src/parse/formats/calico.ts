@@ -194,6 +194,32 @@ export function parseCalicoSyslog(s: string): ParsedLine | null {
   return parseLocated(s, sp + 1, level, null, 'none', 0);
 }
 
+/**
+ * A Calico line whose time was cut off: `[ERROR][392] felix/daemon.go 411: message k=v`. Shippers
+ * whose regex parser lifts the leading time into a field of its own (a Fluent Bit `regex` parser
+ * with `(?<time>[^ ]+ [^ ]+) (?<log>.*)`) deliver this, and so do people who paste lines. The
+ * level must be one of Calico's and the pid digits, so ordinary bracketed text does not match; the
+ * time then comes from the envelope.
+ */
+export function parseCalicoUntimed(s: string): ParsedLine | null {
+  const lvEnd = s.indexOf(']', 1);
+  if (lvEnd < 5 || lvEnd > 10 || s.charCodeAt(lvEnd + 1) !== 91) return null;
+  const level = levelAt(s, 1, lvEnd);
+  if (level === 'UNKNOWN') return null;
+  let q = lvEnd + 2;
+  let pid = 0;
+  const pidStart = q;
+  while (q < s.length) {
+    const c = s.charCodeAt(q) - 48;
+    if (c < 0 || c > 9) break;
+    pid = pid * 10 + c;
+    q++;
+  }
+  if (q === pidStart || q - pidStart > 10 || s.charCodeAt(q) !== 93 || s.charCodeAt(q + 1) !== 32)
+    return null;
+  return parseLocated(s, q + 2, level, pid, 'none', 0);
+}
+
 /** `... dropped 214 logs ...`: written by logutils' Destination when its queue overflowed. */
 export function parseDroppedLogs(s: string): ParsedLine | null {
   if (!s.startsWith('... dropped ') || !s.endsWith(' logs ...')) return null;

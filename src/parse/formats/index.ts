@@ -4,10 +4,11 @@
  */
 import type { LineHints } from '../envelopes/types.ts';
 import { parseBird, parseBirdFile } from './bird.ts';
-import { parseCalico, parseCalicoSyslog, parseDroppedLogs } from './calico.ts';
+import { parseCalico, parseCalicoSyslog, parseCalicoUntimed, parseDroppedLogs } from './calico.ts';
 import { parseGoPanic } from './gopanic.ts';
 import { parseKlog } from './klog.ts';
 import { parseLogrus } from './logrus.ts';
+import { parseLogrusColour } from './logrus-colour.ts';
 import type { ParsedLine } from './types.ts';
 import { unparsedLine } from './unparsed.ts';
 import { parseZap } from './zap.ts';
@@ -60,6 +61,13 @@ export function parseLine(s: string): ParsedLine {
       break;
     case 123: // {: zap JSON (tigera-operator)
       r = parseZap(s);
+      break;
+    case 91: // [: a Calico line without its time (`[INFO][1] felix/x.go 1: m`)
+      r = parseCalicoUntimed(s);
+      break;
+    case 27: // ESC, or `^[` as a terminal paste shows it: logrus with colours
+    case 94:
+      r = parseLogrusColour(s);
       break;
   }
   return r ?? unparsedLine(s);

@@ -1,7 +1,7 @@
 /**
  * The Elasticsearch counter store (src/aggregate/store.ts contract): realtime `mget` reads with
  * the version a conditional write must name, and `client.bulk` writes read item by item
- * (EXACTNESS-REVIEW F4: never `helpers.bulk`, which resolves while dropping non-429 failures).
+ * (docs/EXACTNESS.md F4: never `helpers.bulk`, which resolves while dropping non-429 failures).
  *
  * This folder is the only importer of @elastic/elasticsearch (besides src/report, which reads).
  * Nothing here retries on its own or sleeps: the pipeline's loop does, heartbeating to Kafka between

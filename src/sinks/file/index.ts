@@ -32,26 +32,33 @@ import {
   writeSync,
 } from 'node:fs';
 import { join } from 'node:path';
-import { cloneJson } from '../../domain/clone.ts';
-import type { StatsDoc, SummaryDoc } from '../../domain/documents.ts';
+import type { CounterDoc, StatsDoc } from '../../domain/documents.ts';
 import { LogsiftError } from '../../errors.ts';
-import { MemoryCounterStore, type SpillArea, type SpilledDoc } from './memory-store.ts';
+import { type HeldDoc, MemoryCounterStore, type SpillArea } from './memory-store.ts';
+import { WrittenIndex } from './written-index.ts';
 
 export {
+  type HeldDoc,
   MemoryCounterStore,
   type MemoryStoreStats,
   type SpillArea,
-  type SpilledDoc,
-  type StoredDoc,
 } from './memory-store.ts';
 
 export const SUMMARIES_FILE = 'summaries.ndjson';
 export const STATS_FILE = 'stats.ndjson';
 
+/**
+ * JSON bytes of documents held in memory by default (config `file.maxDocs` caps their number):
+ * past it the oldest buckets are spilled to the output early. ~100k lean summaries.
+ */
+export const DEFAULT_MAX_HELD_BYTES = 48 * 1024 * 1024;
+
 export interface FileSinkOptions {
   readonly outDir: string;
   /** Cap on documents held in memory (config `file.maxDocs`). */
   readonly maxDocs: number;
+  /** Cap on the JSON bytes of the documents held in memory (default DEFAULT_MAX_HELD_BYTES). */
+  readonly maxBytes?: number;
   /** Stats bucket length (config `aggregate.statsBucket`), to attribute summaries to stats documents. */
   readonly statsBucketMs: number;
 }
@@ -70,26 +77,41 @@ export interface FileSinkResult {
   readonly spilled: number;
   /** Spilled documents read back and updated. */
   readonly reopened: number;
+  /** JSON bytes of the summaries written (their final versions): "bytes out". */
+  readonly bytesOut: number;
 }
 
-/** What the sink remembers of a written summary: where its latest line is, and its tallies. */
-interface Written {
-  pos: number;
-  len: number;
-  seqNo: number;
-  statsKey: string;
+/** Summaries written so far, per stats bucket: the stats documents' computed fields. */
+interface Tally {
+  /** Its place in FileSink's tally list (the written index refers to it by number). */
+  readonly i: number;
+  docs: number;
   bytes: number;
-  count: number;
+}
+
+/** What the store keeps beside each document. */
+interface DocMeta {
+  /** The stats bucket tally the summary belongs to (null for stats documents). */
+  readonly tally: Tally | null;
+  readonly count: number;
 }
 
 export class FileSink {
-  readonly store: MemoryCounterStore;
+  readonly store: MemoryCounterStore<DocMeta>;
   readonly #outDir: string;
   readonly #statsBucketMs: number;
   readonly #summariesPartial: string;
   readonly #fd: number;
   #pos = 0;
-  readonly #written = new Map<string, Written>();
+  /** Where each summary's latest line is, and what it added to the tallies (one compact row each). */
+  readonly #written = new WrittenIndex();
+  /** Index names and tallies per stats bucket: few, shared by many documents, referred to by number. */
+  readonly #indices = new Map<string, number>();
+  readonly #indexNames: string[] = [];
+  readonly #tallies = new Map<string, Tally>();
+  readonly #tallyList: Tally[] = [];
+  #countTotal = 0;
+  #bytesOut = 0;
 
   constructor(options: FileSinkOptions) {
     this.#outDir = options.outDir;
@@ -107,41 +129,31 @@ export class FileSink {
         },
       );
     }
-    const spill: SpillArea = {
+    const spill: SpillArea<DocMeta> = {
       write: (docs) => this.#appendSummaries(docs),
       read: (id) => this.#readBack(id),
     };
-    // The file pipeline writes each epoch once and never changes a written document: share them.
-    this.store = new MemoryCounterStore({ maxDocs: options.maxDocs, spill, copyDocuments: false });
+    this.store = new MemoryCounterStore<DocMeta>({
+      maxDocs: options.maxDocs,
+      maxBytes: options.maxBytes ?? DEFAULT_MAX_HELD_BYTES,
+      spill,
+      describe: (doc) => this.#describe(doc),
+    });
   }
 
   /** Write the remaining documents, fill the stats' computed fields, rename into place. */
   finish(): FileSinkResult {
     const docs = this.store.documents();
-    this.#appendSummaries(docs.filter((d) => d.doc.logsift.kind !== 'stats'));
-    const stats = docs.filter((d) => d.doc.logsift.kind === 'stats');
-
-    const tallies = new Map<string, { docs: number; bytes: number }>();
-    let countTotal = 0;
-    for (const w of this.#written.values()) {
-      const t = tallies.get(w.statsKey) ?? { docs: 0, bytes: 0 };
-      t.docs += 1;
-      t.bytes += w.bytes;
-      tallies.set(w.statsKey, t);
-      countTotal += w.count;
-    }
+    this.#appendSummaries(docs.filter((d) => !d.stats));
+    const stats = docs.filter((d) => d.stats);
 
     let statsRecordsIn = 0;
     const statsLines: string[] = [];
     for (const s of stats) {
-      const doc = cloneJson(s.doc) as StatsDoc;
-      const key = statsKeyOf(
-        doc.kafka.topic,
-        doc.kafka.partition,
-        doc.calico.component,
-        Date.parse(doc['@timestamp']),
+      const doc = JSON.parse(s.json) as StatsDoc;
+      const t = this.#tallies.get(
+        statsKeyOf(doc.kafka.topic, doc.kafka.partition, doc.calico.component, Date.parse(doc['@timestamp'])),
       );
-      const t = tallies.get(key);
       doc.logsift.summaries_out = t?.docs ?? 0;
       doc.logsift.bytes_out = t?.bytes ?? 0;
       doc.logsift.reduction_ratio =
@@ -167,10 +179,11 @@ export class FileSink {
       statsPath,
       summaries: this.#written.size,
       stats: stats.length,
-      countTotal,
+      countTotal: this.#countTotal,
       statsRecordsIn,
       spilled: this.store.stats.spilled,
       reopened: this.store.stats.reopened,
+      bytesOut: this.#bytesOut,
     };
   }
 
@@ -184,27 +197,64 @@ export class FileSink {
     rmSync(this.#summariesPartial, { force: true });
   }
 
-  #appendSummaries(docs: readonly SpilledDoc[]): void {
+  #describe(doc: CounterDoc): DocMeta {
+    if (doc.logsift.kind === 'stats') return { tally: null, count: 0 };
+    const key = statsKeyOf(
+      doc.kafka.topic,
+      doc.kafka.partition,
+      doc.calico.component,
+      this.#statsBucketStart(Date.parse(doc.logsift.bucket.start)),
+    );
+    let t = this.#tallies.get(key);
+    if (t === undefined) {
+      t = { i: this.#tallyList.length, docs: 0, bytes: 0 };
+      this.#tallies.set(key, t);
+      this.#tallyList.push(t);
+    }
+    return { tally: t, count: doc.logsift.count };
+  }
+
+  #appendSummaries(docs: readonly HeldDoc<DocMeta>[]): void {
     if (docs.length === 0) return;
     const parts: string[] = [];
     let pos = this.#pos;
     for (const d of docs) {
-      const doc = d.doc as SummaryDoc;
-      const source = JSON.stringify(doc);
-      const text = `${hitLine(d.index, d.id, source)}\n`;
+      const text = `${hitLine(d.index, d.id, d.json)}\n`;
       const len = Buffer.byteLength(text);
+      const bytes = Buffer.byteLength(d.json);
+      // An earlier version of this document is in the file already: the last line wins, so only
+      // this one counts in the tallies.
+      const r = this.#written.find(d.id);
+      if (r >= 0) {
+        const old = this.#written.row(r);
+        const tally = old.tally >= 0 ? this.#tallyList[old.tally] : undefined;
+        if (tally !== undefined) {
+          tally.docs -= 1;
+          tally.bytes -= old.bytes;
+        }
+        this.#countTotal -= old.count;
+        this.#bytesOut -= old.bytes;
+      }
+      if (d.meta.tally) {
+        d.meta.tally.docs += 1;
+        d.meta.tally.bytes += bytes;
+      }
+      this.#countTotal += d.meta.count;
+      this.#bytesOut += bytes;
+      let index = this.#indices.get(d.index);
+      if (index === undefined) {
+        index = this.#indexNames.length;
+        this.#indexNames.push(d.index);
+        this.#indices.set(d.index, index);
+      }
       this.#written.set(d.id, {
         pos,
         len,
         seqNo: d.seqNo,
-        statsKey: statsKeyOf(
-          doc.kafka.topic,
-          doc.kafka.partition,
-          doc.calico.component,
-          this.#statsBucketStart(Date.parse(doc.logsift.bucket.start)),
-        ),
-        bytes: Buffer.byteLength(source),
-        count: doc.logsift.count,
+        index,
+        tally: d.meta.tally?.i ?? -1,
+        count: d.meta.count,
+        bytes,
       });
       pos += len;
       parts.push(text);
@@ -224,13 +274,20 @@ export class FileSink {
     }
   }
 
-  #readBack(id: string): SpilledDoc | null {
-    const w = this.#written.get(id);
-    if (w === undefined) return null;
+  #readBack(id: string): HeldDoc<DocMeta> | null {
+    const r = this.#written.find(id);
+    if (r < 0) return null;
+    const w = this.#written.row(r);
+    const index = this.#indexNames[w.index]!;
     const buf = Buffer.alloc(w.len);
     readSync(this.#fd, buf, 0, w.len, w.pos);
-    const hit = JSON.parse(buf.toString('utf8')) as { _index: string; _id: string; _source: SummaryDoc };
-    return { index: hit._index, id: hit._id, doc: hit._source, seqNo: w.seqNo };
+    const line = buf.toString('utf8');
+    // `{"_index":…,"_id":…,"_source":<json>}\n`: the source is the rest of the line, byte for byte.
+    const prefix = hitLine(index, id, '').length - 1;
+    const json = line.slice(prefix, line.length - 2);
+    const ts = /^\{"@timestamp":"([^"]*)"/.exec(json)?.[1] ?? '';
+    const meta: DocMeta = { tally: w.tally >= 0 ? this.#tallyList[w.tally]! : null, count: w.count };
+    return { index, id, json, seqNo: w.seqNo, stats: false, timestamp: ts, meta };
   }
 
   #statsBucketStart(ms: number): number {

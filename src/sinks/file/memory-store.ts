@@ -4,29 +4,26 @@
  * `_primary_term` (always 1); `create` on an existing id and `index` with a stale
  * if_seq_no/if_primary_term both fail with 409 `conflict`, like ES `version_conflict_engine_exception`.
  *
- * Cap: at most `maxDocs` documents are held in memory. When a write passes it, the summary documents
- * of the oldest buckets are *spilled* to a SpillArea (the file sink appends them to the output and
- * keeps only their position) and dropped from memory. Stats documents are never spilled (a few per
- * component per hour). A spilled document is still part of the store: load() reads it back, `create`
- * on its id conflicts, `index` checks its seqNo — so a late record for an old bucket updates the
- * document exactly as Elasticsearch would (the newer version is appended; the last line wins).
+ * Documents are held as their JSON text (the writer's `source`, else serialised once): a parsed
+ * copy is made on load, as a remote store would, and the held bytes are what the cap counts.
+ *
+ * Caps: at most `maxDocs` documents and `maxBytes` bytes of JSON are held. When a write passes
+ * either, the summary documents of the oldest buckets are *spilled* to a SpillArea (the file sink
+ * appends them to the output and keeps only their position) and dropped from memory, down to 90 %
+ * of both caps. Stats documents are never spilled (a few per component per hour). A spilled
+ * document is still part of the store: load() reads it back, `create` on its id conflicts, `index`
+ * checks its seqNo — so a late record for an old bucket updates the document exactly as
+ * Elasticsearch would (the newer version is appended; the last line wins).
  */
 
 import type { CounterStore, DocRef, VersionedDoc, WriteItem, WriteResult } from '../../aggregate/store.ts';
-import { cloneJson } from '../../domain/clone.ts';
 import type { CounterDoc } from '../../domain/documents.ts';
-
-export interface StoredDoc {
-  readonly index: string;
-  readonly id: string;
-  readonly doc: CounterDoc;
-}
 
 export interface MemoryStoreStats {
   loads: number;
   writes: number;
   conflicts: number;
-  /** Summary documents spilled early because the cap bit. */
+  /** Summary documents spilled early because a cap bit. */
   spilled: number;
   /** Spill events (each spills at least a tenth of the cap). */
   spills: number;
@@ -34,46 +31,47 @@ export interface MemoryStoreStats {
   reopened: number;
 }
 
-export interface SpilledDoc extends StoredDoc {
+/** A document as the store holds it. */
+export interface HeldDoc<M = unknown> {
+  readonly index: string;
+  readonly id: string;
+  /** JSON.stringify of the document. */
+  readonly json: string;
   readonly seqNo: number;
+  readonly stats: boolean;
+  /** `@timestamp` (the spill order). */
+  readonly timestamp: string;
+  /** What the store's `describe` said about the document when it was written. */
+  readonly meta: M;
 }
 
 /** Where spilled documents go, and how they are read back. */
-export interface SpillArea {
-  write(docs: readonly SpilledDoc[]): void;
+export interface SpillArea<M = unknown> {
+  write(docs: readonly HeldDoc<M>[]): void;
   /** The spilled version of an id, or null. */
-  read(id: string): SpilledDoc | null;
+  read(id: string): HeldDoc<M> | null;
 }
 
-export interface MemoryStoreOptions {
+export interface MemoryStoreOptions<M = unknown> {
   readonly maxDocs?: number;
-  readonly spill?: SpillArea;
-  /**
-   * Copy documents on load and write, as a remote store would (default true). `false` shares them:
-   * correct only for a caller that never changes a document after writing it or after loading it
-   * (the file pipeline: one writer, each epoch built and written once, and Epoch copies a base
-   * before changing it). Saves two copies of every touched document per epoch.
-   */
-  readonly copyDocuments?: boolean;
+  /** Cap on the JSON bytes held (default: no cap). */
+  readonly maxBytes?: number;
+  readonly spill?: SpillArea<M>;
+  /** Facts about a document kept beside it (the file sink's tallies), computed once per write. */
+  readonly describe?: (doc: CounterDoc) => M;
 }
 
 /** Spill area that keeps nothing (tests of CAS semantics without a cap). */
-const NO_SPILL: SpillArea = {
+const NO_SPILL: SpillArea<never> = {
   write: () => {
     throw new Error('memory store: document cap reached and no spill area configured');
   },
   read: () => null,
 };
 
-interface Slot {
-  index: string;
-  doc: CounterDoc;
-  seqNo: number;
-}
-
 const PRIMARY_TERM = 1;
 
-export class MemoryCounterStore implements CounterStore {
+export class MemoryCounterStore<M = unknown> implements CounterStore {
   readonly stats: MemoryStoreStats = {
     loads: 0,
     writes: 0,
@@ -83,34 +81,42 @@ export class MemoryCounterStore implements CounterStore {
     reopened: 0,
   };
   readonly maxDocs: number;
-  readonly #docs = new Map<string, Slot>();
-  readonly #spillArea: SpillArea;
+  readonly maxBytes: number;
+  readonly #docs = new Map<string, HeldDoc<M>>();
+  readonly #spillArea: SpillArea<M>;
+  readonly #describe: ((doc: CounterDoc) => M) | undefined;
   #seqNo = 0;
-  readonly #copy: boolean;
+  #bytes = 0;
 
-  constructor(options: MemoryStoreOptions = {}) {
+  constructor(options: MemoryStoreOptions<M> = {}) {
     this.maxDocs = options.maxDocs ?? 1_000_000;
-    this.#spillArea = options.spill ?? NO_SPILL;
-    this.#copy = options.copyDocuments ?? true;
+    this.maxBytes = options.maxBytes ?? Number.POSITIVE_INFINITY;
+    this.#spillArea = (options.spill ?? NO_SPILL) as SpillArea<M>;
+    this.#describe = options.describe;
   }
 
   get size(): number {
     return this.#docs.size;
   }
 
+  /** JSON bytes (UTF-16 code units) held in memory. */
+  get heldBytes(): number {
+    return this.#bytes;
+  }
+
   async load(refs: readonly DocRef[]): Promise<Map<string, VersionedDoc | null>> {
     this.stats.loads += 1;
     const out = new Map<string, VersionedDoc | null>();
     for (const ref of refs) {
-      const slot = this.#current(ref.id);
+      const held = this.#current(ref.id);
       out.set(
         ref.id,
-        slot && slot.index === ref.index
+        held && held.index === ref.index
           ? {
-              index: slot.index,
+              index: held.index,
               id: ref.id,
-              doc: this.#copy ? cloneJson(slot.doc) : slot.doc,
-              seqNo: slot.seqNo,
+              doc: JSON.parse(held.json) as CounterDoc,
+              seqNo: held.seqNo,
               primaryTerm: PRIMARY_TERM,
             }
           : null,
@@ -144,33 +150,39 @@ export class MemoryCounterStore implements CounterStore {
         continue;
       }
       this.#seqNo += 1;
-      this.#docs.set(item.id, {
+      const json = item.source ?? JSON.stringify(item.doc);
+      const held: HeldDoc<M> = {
         index: item.index,
-        doc: this.#copy ? cloneJson(item.doc) : item.doc,
+        id: item.id,
+        json,
         seqNo: this.#seqNo,
-      });
+        stats: item.doc.logsift.kind === 'stats',
+        timestamp: item.doc['@timestamp'],
+        meta: this.#describe ? this.#describe(item.doc) : (undefined as M),
+      };
+      const old = this.#docs.get(item.id);
+      if (old !== undefined) this.#bytes -= old.json.length;
+      this.#docs.set(item.id, held);
+      this.#bytes += json.length;
       results.push({ ok: true, id: item.id, seqNo: this.#seqNo, primaryTerm: PRIMARY_TERM });
     }
-    if (this.#docs.size > this.maxDocs) this.#spill();
+    if (this.#docs.size > this.maxDocs || this.#bytes > this.maxBytes) this.#spill();
     return results;
   }
 
-  /** Every document held, in a deterministic order (index, @timestamp, id). */
-  documents(): SpilledDoc[] {
-    const out: SpilledDoc[] = [];
-    for (const [id, slot] of this.#docs)
-      out.push({ index: slot.index, id, doc: slot.doc, seqNo: slot.seqNo });
-    return out.sort(compareDocs);
+  /** Every document held, in a deterministic order (@timestamp, index, id). */
+  documents(): HeldDoc<M>[] {
+    return [...this.#docs.values()].sort(compareDocs);
   }
 
   /** The current version: in memory, else read back from the spill area. */
-  #current(id: string): Slot | undefined {
-    const slot = this.#docs.get(id);
-    if (slot !== undefined) return slot;
+  #current(id: string): HeldDoc<M> | undefined {
+    const held = this.#docs.get(id);
+    if (held !== undefined) return held;
     const spilled = this.#spillArea.read(id);
     if (spilled === null) return undefined;
     this.stats.reopened += 1;
-    return { index: spilled.index, doc: spilled.doc, seqNo: spilled.seqNo };
+    return spilled;
   }
 
   #conflict(id: string, reason: string): WriteResult {
@@ -184,28 +196,36 @@ export class MemoryCounterStore implements CounterStore {
     };
   }
 
-  /** Spill the oldest-bucket summaries until the store is at 90% of its cap. */
+  /** Spill the oldest-bucket summaries until the store is at 90% of both caps. */
   #spill(): void {
-    const target = Math.floor(this.maxDocs * 0.9);
-    const summaries: SpilledDoc[] = [];
-    for (const [id, slot] of this.#docs) {
-      if (slot.doc.logsift.kind !== 'stats')
-        summaries.push({ index: slot.index, id, doc: slot.doc, seqNo: slot.seqNo });
-    }
+    const targetDocs = Math.floor(this.maxDocs * 0.9);
+    const targetBytes = this.maxBytes * 0.9;
+    const summaries: HeldDoc<M>[] = [];
+    for (const held of this.#docs.values()) if (!held.stats) summaries.push(held);
     summaries.sort(compareDocs);
-    const n = Math.min(summaries.length, this.#docs.size - target);
-    if (n <= 0) return;
+    let n = 0;
+    let docs = this.#docs.size;
+    let bytes = this.#bytes;
+    while (n < summaries.length && (docs > targetDocs || bytes > targetBytes)) {
+      docs -= 1;
+      bytes -= summaries[n]!.json.length;
+      n += 1;
+    }
+    if (n === 0) return;
     const spilled = summaries.slice(0, n);
     this.#spillArea.write(spilled);
-    for (const d of spilled) this.#docs.delete(d.id);
+    for (const d of spilled) {
+      this.#docs.delete(d.id);
+      this.#bytes -= d.json.length;
+    }
     this.stats.spilled += spilled.length;
     this.stats.spills += 1;
   }
 }
 
-function compareDocs(a: StoredDoc, b: StoredDoc): number {
-  const ta = a.doc['@timestamp'];
-  const tb = b.doc['@timestamp'];
+function compareDocs(a: HeldDoc, b: HeldDoc): number {
+  const ta = a.timestamp;
+  const tb = b.timestamp;
   if (ta !== tb) return ta < tb ? -1 : 1;
   if (a.index !== b.index) return a.index < b.index ? -1 : 1;
   return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;

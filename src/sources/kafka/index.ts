@@ -15,7 +15,7 @@ import {
   type Producer,
 } from 'kafkajs';
 import type { Config } from '../../config/index.ts';
-import type { DeadLetter } from '../../domain/record.ts';
+import type { DeadLetter, SourceUnit } from '../../domain/record.ts';
 import { LogsiftError } from '../../errors.ts';
 import type { Logger } from '../../telemetry/logger.ts';
 import { dlqMessage, dlqTopic } from './dlq.ts';
@@ -31,17 +31,11 @@ const TOPIC_RESOURCE = 2 as ConfigResourceTypes;
 export { heartbeatFreshnessMs } from './options.ts';
 export { topicConfigProblems } from './topic-check.ts';
 
-export interface SourceMessage {
-  readonly offset: number;
-  readonly timestampMs: number;
-  readonly value: Uint8Array;
-  readonly key: string | null;
-}
-
 export interface SourceBatch {
   readonly topic: string;
   readonly partition: number;
-  readonly messages: readonly SourceMessage[];
+  /** The batch's records as units of this partition (value: the message's bytes, not copied). */
+  readonly units: readonly SourceUnit[];
   /** Offset of the batch's last record, control records included (kafkajs batch.lastOffset()). */
   readonly lastOffset: number;
   readonly highWatermark: number;
@@ -78,12 +72,11 @@ export type BatchHandler = (batch: SourceBatch, control: BatchControl) => Promis
 
 const EMPTY = new Uint8Array(0);
 
-function toMessage(m: KafkaMessage): SourceMessage {
-  const v = m.value;
+/** One record as a unit: the Buffer itself is the value (a Uint8Array; no view, no copy). */
+function toUnit(topic: string, partition: number, m: KafkaMessage): SourceUnit {
   return {
-    offset: Number(m.offset),
-    timestampMs: Number(m.timestamp),
-    value: v === null ? EMPTY : new Uint8Array(v.buffer, v.byteOffset, v.byteLength),
+    position: { topic, partition, offset: Number(m.offset), timestampMs: Number(m.timestamp) },
+    value: m.value ?? EMPTY,
     key: m.key === null ? null : m.key.toString('utf8'),
   };
 }
@@ -162,7 +155,7 @@ export class KafkaSource {
         const batch: SourceBatch = {
           topic: b.topic,
           partition: b.partition,
-          messages: b.messages.map(toMessage),
+          units: b.messages.map((m) => toUnit(b.topic, b.partition, m)),
           lastOffset: Number(b.lastOffset()),
           highWatermark: Number(b.highWatermark),
         };

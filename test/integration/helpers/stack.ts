@@ -7,7 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Client } from '@elastic/elasticsearch';
+import { Client, type estypes } from '@elastic/elasticsearch';
 import { Kafka, type KafkaConfig, logLevel } from 'kafkajs';
 import { inject } from 'vitest';
 
@@ -98,6 +98,36 @@ export function kafkaClient(clientId = 'logsift-it', config: Partial<KafkaConfig
 /** An Elasticsearch client on the stack's ES_URL. Close it (`await client.close()`) when done. */
 export function esClient(options: Partial<ConstructorParameters<typeof Client>[0]> = {}): Client {
   return new Client({ node: stackEnv().esUrl, requestTimeout: 30_000, maxRetries: 2, ...options });
+}
+
+/** True for the error a search gets from an index whose primary shard is not assigned yet (just created by the run under test). */
+function unallocated(err: unknown): boolean {
+  const body = (
+    err as { meta?: { body?: { error?: { type?: string; root_cause?: Array<{ type?: string }> } } } }
+  ).meta?.body;
+  const types = [body?.error?.type, ...(body?.error?.root_cause ?? []).map((c) => c.type)];
+  return types.includes('no_shard_available_action_exception');
+}
+
+/**
+ * `es.search` for tests that poll indices the process under test is creating: a search that meets a shard
+ * not yet allocated waits for the indices to reach yellow health and searches again (at most 10 times),
+ * so a poll right after index creation is not a test failure. Any other error is thrown as is.
+ */
+export async function searchAllocated<R = unknown>(
+  es: Client,
+  params: Parameters<Client['search']>[0] & { index: string },
+): Promise<estypes.SearchResponse<R>> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return (await es.search(params)) as estypes.SearchResponse<R>;
+    } catch (err) {
+      if (attempt >= 10 || !unallocated(err)) throw err;
+      await es.cluster
+        .health({ index: params.index, wait_for_status: 'yellow', timeout: '10s' })
+        .catch(() => undefined);
+    }
+  }
 }
 
 /** True when this checkout's stack scripts control the servers (state written by up.sh). */

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { type AggregateConfig, DEFAULT_AGGREGATE_CONFIG } from '../../../src/aggregate/config.ts';
 import { type Epoch, PartitionState } from '../../../src/aggregate/epoch.ts';
 import type { StatsDoc } from '../../../src/domain/documents.ts';
+import { FindingsInputBuilder } from '../../../src/findings/input.ts';
 import { CasStore, rec } from './helpers.ts';
 
 const T0 = Date.UTC(2026, 0, 10, 0, 0, 0);
@@ -250,5 +251,50 @@ describe('built documents', () => {
     ]);
     const { doc_bytes, ...rest } = doc!.logsift;
     expect(doc_bytes).toBe(Buffer.byteLength(JSON.stringify({ ...doc, logsift: rest })));
+  });
+
+  it('carry container.image.name and logsift.statement (id, format) for the findings; absent when unknown', async () => {
+    const formats = new Map([['0123456789abcdef', 'Tier %s already exists.']]);
+    const c: AggregateConfig = { ...cfg, statementFormat: (id) => formats.get(id) };
+    const store = new CasStore();
+    const state = new PartitionState('t', 0, c);
+    const e = state.beginEpoch();
+    const image = 'docker.io/calico/node:v3.29.1';
+    const k = { pod: 'calico-node-x1', node: 'n1', container: 'calico-node', image };
+    e.add(rec({ offset: 0, ts: T0, fingerprint: 'a000000000000000', statement: '0123456789abcdef', ...k }));
+    e.add(rec({ offset: 1, ts: T0, fingerprint: 'b000000000000000', statement: 'fedcba9876543210', ...k }));
+    e.add(rec({ offset: 2, ts: T0, fingerprint: 'c000000000000000', pod: 'p', container: 'calico-node' }));
+    expect(await flush(e, store)).toBe(true);
+    const by = new Map(store.summaries().map((d) => [d.logsift.fingerprint, d]));
+    const a = by.get('a000000000000000')!;
+    expect(a.container).toEqual({ name: 'calico-node', image: { name: image } });
+    expect(a.logsift.statement).toEqual({ id: '0123456789abcdef', format: 'Tier %s already exists.' });
+    // An id the library lookup does not know: the id alone.
+    expect(by.get('b000000000000000')!.logsift.statement).toEqual({ id: 'fedcba9876543210' });
+    const none = by.get('c000000000000000')!;
+    expect(none.container).toEqual({ name: 'calico-node' });
+    expect('statement' in none.logsift).toBe(false);
+    // What the findings read (src/findings/input.ts): the image per point, the statement per fingerprint.
+    const fi = new FindingsInputBuilder();
+    for (const d of store.summaries()) fi.addDoc(d);
+    const input = fi.build();
+    expect(input.points.find((p) => p.fingerprint === 'a000000000000000')?.image).toBe(image);
+    expect(input.points.find((p) => p.fingerprint === 'c000000000000000')?.image).toBeNull();
+    expect(input.meta.get('a000000000000000')?.statement).toEqual({
+      id: '0123456789abcdef',
+      format: 'Tier %s already exists.',
+    });
+    expect(input.meta.get('c000000000000000')?.statement).toBeNull();
+    // A later epoch over the stored document keeps both (the head comes from the base).
+    const state2 = new PartitionState('t', 0, c);
+    const e2 = state2.beginEpoch();
+    e2.add(
+      rec({ offset: 3, ts: T0 + 1000, fingerprint: 'a000000000000000', statement: '0123456789abcdef', ...k }),
+    );
+    expect(await flush(e2, store)).toBe(true);
+    const a2 = store.summaries().find((d) => d.logsift.fingerprint === 'a000000000000000')!;
+    expect(a2.logsift.count).toBe(2);
+    expect(a2.container).toEqual(a.container);
+    expect(a2.logsift.statement).toEqual(a.logsift.statement);
   });
 });

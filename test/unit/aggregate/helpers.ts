@@ -24,6 +24,10 @@ export interface RecordSpec {
   params?: Record<string, string>;
   topic?: string;
   partition?: number;
+  container?: string;
+  image?: string;
+  /** Classification.statement (the id of a statement of the library). */
+  statement?: string;
 }
 
 export function rec(s: RecordSpec): ClassifiedRecord {
@@ -46,7 +50,12 @@ export function rec(s: RecordSpec): ClassifiedRecord {
     fields: [],
     text: `line ${s.offset}`,
     stream: null,
-    kubernetes: { ...(s.pod ? { pod: s.pod } : {}), ...(s.node ? { node: s.node } : {}) },
+    kubernetes: {
+      ...(s.pod ? { pod: s.pod } : {}),
+      ...(s.node ? { node: s.node } : {}),
+      ...(s.container ? { container: s.container } : {}),
+      ...(s.image ? { image: s.image } : {}),
+    },
     flags: [],
   };
   return {
@@ -56,6 +65,7 @@ export function rec(s: RecordSpec): ClassifiedRecord {
       category: s.category ?? 'routine-noise',
       template: `tpl ${s.fingerprint ?? 'f'}`,
       params: s.params ?? {},
+      ...(s.statement !== undefined ? { statement: s.statement } : {}),
     },
   };
 }

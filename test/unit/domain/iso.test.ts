@@ -27,6 +27,8 @@ describe('isoUtc', () => {
 
   it('throws like Date for times it cannot hold, and handles fractions like Date', () => {
     expect(() => isoUtc(MAX + 1)).toThrow(RangeError);
+    isoUtc(MAX); // the last day a Date can hold, cached: the ms after it still throws
+    expect(() => isoUtc(MAX + 1)).toThrow(RangeError);
     expect(() => isoUtc(Number.NaN)).toThrow(RangeError);
     isoUtc(1_700_000_000_000); // cache a day, then a fraction inside it
     expect(isoUtc(1_700_000_000_000.7)).toBe(new Date(1_700_000_000_000.7).toISOString());

@@ -1,5 +1,7 @@
 // The findings on generated days (test/helpers/calico-day.ts) run through `logsift replay` and
 // `logsift report`: each kind fires on the day made for it, and a steady day gives none.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { computeFindings } from '../../../src/findings/detect.ts';
 import type { Finding, FindingsInput } from '../../../src/findings/types.ts';
@@ -125,8 +127,12 @@ describe('findings on generated days', () => {
     }
   }, 60_000);
 
-  it('--calico-version names the affected nodes; a fixed version says the lines have another cause', async () => {
-    const dir = await replayDay(onsetDay(), 'versions');
+  it('--calico-version names the affected nodes when the data carries no image; a fixed version says the lines have another cause', async () => {
+    // A shipper that does not report the image: the summaries have no container.image.name.
+    const day = onsetDay();
+    const lines = day.lines.map((l) => l.replace(/,"container_image":"[^"]*"/, ''));
+    expect(lines.join('\n')).not.toContain('container_image');
+    const dir = await replayDay({ ...day, lines }, 'versions');
     const affected = await reportJson(dir, ['--calico-version', 'v3.29.1']);
     const leak = affected.findings.find((f) => f.kind === 'known-issue' && f.category === 'netlink-error')!;
     expect(leak.known_issue!.versions).toMatchObject({
@@ -157,6 +163,21 @@ describe('computeFindings (pure)', () => {
     const b = computeFindings({ ...input, points: [...input.points].reverse() });
     expect(b).toEqual(a);
     expect(new Set(a.map((f) => f.id)).size).toBe(a.length);
+  }, 60_000);
+
+  it('replayed summaries carry container.image.name: the images name the versions, over --calico-version', async () => {
+    const dir = await replayDay(onsetDay({ nodeVersion: 'v3.29.1' }), 'replayed-images');
+    for (const line of readFileSync(join(dir, 'summaries.ndjson'), 'utf8').trimEnd().split('\n')) {
+      const d = JSON.parse(line)._source;
+      if (d.logsift.kind === 'summary') expect(d.container?.image?.name).toMatch(/^docker\.io\/calico\//);
+    }
+    const m = await reportJson(dir, ['--calico-version', '3.30.1']);
+    const leak = m.findings.find((f) => f.kind === 'known-issue' && f.category === 'netlink-error')!;
+    expect(leak.known_issue!.versions).toMatchObject({
+      source: 'image',
+      affected_nodes: SIX,
+      unaffected_nodes: [],
+    });
   }, 60_000);
 
   it('container.image.name in the summaries names the nodes that run an affected version', async () => {

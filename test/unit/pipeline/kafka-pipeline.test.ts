@@ -3,9 +3,9 @@
 // Elasticsearch are exercised by test/integration/run-basic.test.ts.
 import { describe, expect, it } from 'vitest';
 import type { WriteItem, WriteResult } from '../../../src/aggregate/store.ts';
-import { loadConfig } from '../../../src/config/index.ts';
+import { type Config, loadConfig } from '../../../src/config/index.ts';
 import type { StatsDoc } from '../../../src/domain/documents.ts';
-import type { DeadLetter } from '../../../src/domain/record.ts';
+import type { DeadLetter, SourceUnit } from '../../../src/domain/record.ts';
 import {
   KafkaPipeline,
   type PipelineBatch,
@@ -26,16 +26,15 @@ function calico(i: number): string {
 }
 
 function batch(from: number, to: number, extra: Record<number, Uint8Array> = {}): PipelineBatch {
-  const messages = [];
+  const units: SourceUnit[] = [];
   for (let o = from; o < to; o++) {
-    messages.push({
-      offset: o,
-      timestampMs: T0 + o * 1000,
+    units.push({
+      position: { topic: 't', partition: 0, offset: o, timestampMs: T0 + o * 1000 },
       value: extra[o] ?? enc.encode(calico(o)),
       key: null,
     });
   }
-  return { topic: 't', partition: 0, messages, lastOffset: to - 1, highWatermark: to };
+  return { topic: 't', partition: 0, units, lastOffset: to - 1, highWatermark: to };
 }
 
 class FakeControl implements PipelineControl {
@@ -43,9 +42,15 @@ class FakeControl implements PipelineControl {
   commits: number[] = [];
   heartbeats = 0;
   paused = false;
+  running = true;
   heartbeatError: Error | null = null;
   resolve(offset: number): void {
     this.resolved.push(offset);
+  }
+  /** Where kafkajs would fetch this partition next (resolveOffset stores offset + 1). */
+  get position(): number | undefined {
+    const r = this.resolved[this.resolved.length - 1];
+    return r === undefined ? undefined : r + 1;
   }
   async commit(offset: number): Promise<void> {
     this.commits.push(offset);
@@ -55,7 +60,7 @@ class FakeControl implements PipelineControl {
     if (this.heartbeatError) throw this.heartbeatError;
   }
   isRunning(): boolean {
-    return true;
+    return this.running;
   }
   pause(): void {
     this.paused = true;
@@ -80,24 +85,51 @@ class FakeSource implements PipelineSource {
   }
 }
 
-function setup(store = new CasStore()) {
+/** A clock the tests move. `perCall` > 0 also moves it on every read (an epoch per batch). */
+class Clock {
+  t = T0;
+  perCall = 0;
+  now = (): number => {
+    const t = this.t;
+    this.t += this.perCall;
+    return t;
+  };
+}
+
+interface SetupOptions {
+  store?: CasStore;
+  /** true (default): every batch ends its epoch (time moves past epoch.maxMs on each clock read). */
+  epochPerBatch?: boolean;
+  epoch?: Partial<Config['epoch']>;
+}
+
+function setup(o: SetupOptions = {}) {
+  const store = o.store ?? new CasStore();
   const source = new FakeSource();
   const metrics = createRunMetrics();
+  const clock = new Clock();
+  const perBatch = o.epochPerBatch ?? true;
+  // Per batch: maxMs 1 ms and a clock that moves 1 ms per read, so every batch ends its epoch
+  // while the heartbeat stays fresh.
+  const cfg = { ...config, epoch: { ...config.epoch, ...(perBatch ? { maxMs: 1 } : {}), ...o.epoch } };
+  if (perBatch) clock.perCall = 1;
   const pipeline = new KafkaPipeline({
-    config,
+    config: cfg,
     source,
     store,
     log: silentLogger(),
     metrics,
     instanceId: 'test',
     sleep: async () => {},
+    now: clock.now,
+    tickMs: 0,
   });
   pipeline.onJoin('member-1', { t: [0] });
-  return { store, source, metrics, pipeline };
+  return { store, source, metrics, pipeline, clock, cfg };
 }
 
 describe('KafkaPipeline', () => {
-  it('counts every unit, resolves and commits the end of each acknowledged batch', async () => {
+  it('counts every unit, resolves each batch as taken and commits the end of each acknowledged epoch', async () => {
     const { store, pipeline, metrics } = setup();
     const c = new FakeControl();
     await pipeline.handleBatch(batch(0, 100), c);
@@ -110,27 +142,212 @@ describe('KafkaPipeline', () => {
     expect(metrics.commits.get()).toBe(2);
   });
 
+  it('an epoch spans fetched batches: offsets resolved as taken, one write per document, one commit', async () => {
+    const { store, pipeline, clock, cfg } = setup({ epochPerBatch: false });
+    const c = new FakeControl();
+    let writes = 0;
+    const real = store.write.bind(store);
+    store.write = async (items) => {
+      writes += items.length;
+      return real(items);
+    };
+    for (let b = 0; b < 10; b++) {
+      await pipeline.handleBatch(batch(b * 50, b * 50 + 50), c);
+      expect(c.position).toBe(b * 50 + 50); // kafkajs fetches on
+    }
+    expect(c.commits).toEqual([]);
+    expect(store.total()).toBe(0);
+    clock.t += cfg.epoch.maxMs;
+    await pipeline.handleBatch(batch(500, 510), c); // this batch makes the epoch due by time
+    expect(c.commits).toEqual([510]);
+    expect(store.total()).toBe(510);
+    // 15 summary documents (5 origin lines x 3 interfaces) and one stats document, written once each.
+    expect(writes).toBe(store.docs.size);
+    expect(writes).toBeLessThanOrEqual(16);
+  });
+
   it('cuts epochs at epoch.maxRecords and commits after each', async () => {
-    const small = loadConfig({
-      env: { KAFKA_BROKERS: 'k:1', LOGSIFT_TOPICS: 't', ES_URL: 'http://es:9200' },
-      configFile: undefined,
-    });
-    const cfg = { ...small, epoch: { ...small.epoch, maxRecords: 40 } };
-    const store = new CasStore();
-    const pipeline = new KafkaPipeline({
-      config: cfg,
-      source: new FakeSource(),
-      store,
-      log: silentLogger(),
-      metrics: createRunMetrics(),
-      instanceId: 'x',
-      sleep: async () => {},
-    });
-    pipeline.onJoin('m', { t: [0] });
+    const { store, pipeline } = setup({ epochPerBatch: false, epoch: { maxRecords: 40 } });
     const c = new FakeControl();
     await pipeline.handleBatch(batch(0, 100), c);
+    expect(c.commits).toEqual([40, 80]);
+    await pipeline.tick(); // not due yet: 20 units, no time passed
+    expect(c.commits).toEqual([40, 80]);
+    await pipeline.drain();
     expect(c.commits).toEqual([40, 80, 100]);
     expect(store.total()).toBe(100);
+  });
+
+  it('cuts epochs at epoch.maxDirtyDocs in the middle of a batch', async () => {
+    const { store, pipeline } = setup({ epochPerBatch: false, epoch: { maxDirtyDocs: 4 } });
+    const c = new FakeControl();
+    // 12 distinct messages: 12 summary documents (and one stats document) in 1,000 units.
+    const words = [
+      'alpha',
+      'bravo',
+      'charlie',
+      'delta',
+      'echo',
+      'foxtrot',
+      'golf',
+      'hotel',
+      'india',
+      'juliet',
+      'kilo',
+      'lima',
+    ];
+    const extra: Record<number, Uint8Array> = {};
+    for (let o = 0; o < 1000; o++) {
+      extra[o] = enc.encode(calico(o).replace('Syncing routes', `Syncing ${words[o % words.length]} routes`));
+    }
+    await pipeline.handleBatch(batch(0, 1000, extra), c);
+    expect(c.commits.length).toBeGreaterThan(0);
+    await pipeline.drain();
+    expect(c.commits[c.commits.length - 1]).toBe(1000);
+    expect(store.total()).toBe(1000);
+  });
+
+  it('a partition whose batches stop coming is flushed by the timer, with the last batch control', async () => {
+    const { store, pipeline, clock, cfg } = setup({ epochPerBatch: false });
+    const c = new FakeControl();
+    await pipeline.handleBatch(batch(0, 30), c);
+    await pipeline.tick();
+    expect(c.commits).toEqual([]);
+    clock.t += cfg.epoch.maxMs;
+    const beats = c.heartbeats;
+    await pipeline.tick();
+    expect(c.commits).toEqual([30]);
+    expect(c.heartbeats).toBeGreaterThan(beats); // liveness checked before the bulk
+    expect(store.total()).toBe(30);
+  });
+
+  it('an epoch whose partition delivers nothing for epoch.idleMs is flushed (the end of a burst), a steady stream is not', async () => {
+    const { store, pipeline, clock, cfg } = setup({
+      epochPerBatch: false,
+      epoch: { idleMs: 500, maxMs: 60_000 },
+    });
+    const c = new FakeControl();
+    for (let b = 0; b < 5; b++) {
+      await pipeline.handleBatch(batch(b * 10, b * 10 + 10), c);
+      clock.t += 400; // batches keep coming, each within idleMs of the last
+      await pipeline.tick();
+    }
+    expect(c.commits).toEqual([]);
+    clock.t += cfg.epoch.idleMs;
+    await pipeline.tick();
+    expect(c.commits).toEqual([50]);
+    expect(store.total()).toBe(50);
+  });
+
+  it('an epoch aborted by the timer rewinds the fetch position at the next batch; the redelivery counts once', async () => {
+    const { store, pipeline, clock, cfg } = setup({ epochPerBatch: false });
+    const c = new FakeControl();
+    await pipeline.handleBatch(batch(0, 20), c);
+    await pipeline.drain();
+    expect(c.commits).toEqual([20]);
+    await pipeline.handleBatch(batch(20, 40), c);
+    c.heartbeatError = new Error('REBALANCE_IN_PROGRESS');
+    clock.t += cfg.epoch.maxMs;
+    await pipeline.tick();
+    expect(c.commits).toEqual([20]);
+    expect(store.total()).toBe(20);
+    c.heartbeatError = null;
+    // kafkajs had fetched on from 40: that batch is dropped and the position goes back to 20.
+    await pipeline.handleBatch(batch(40, 60), c);
+    expect(c.position).toBe(20);
+    expect(store.total()).toBe(20);
+    await pipeline.handleBatch(batch(20, 60), c);
+    clock.t += cfg.epoch.maxMs;
+    await pipeline.tick();
+    expect(c.commits).toEqual([20, 60]);
+    expect(store.total()).toBe(60);
+  });
+
+  it('a group join drops the open epoch: nothing written or committed; the new assignment counts once', async () => {
+    const { store, pipeline, source, clock, cfg } = setup({ epochPerBatch: false });
+    const c = new FakeControl();
+    await pipeline.handleBatch(batch(0, 40), c);
+    await pipeline.drain();
+    await pipeline.handleBatch(batch(40, 70), c);
+    pipeline.onJoin('member-2', { t: [0] });
+    clock.t += cfg.epoch.maxMs;
+    await pipeline.tick();
+    await pipeline.drain();
+    expect(c.commits).toEqual([40]);
+    expect(store.total()).toBe(40);
+    // kafkajs fetches from the committed offset after the join.
+    source.committed = 40;
+    const c2 = new FakeControl();
+    await pipeline.handleBatch(batch(40, 70), c2);
+    await pipeline.drain();
+    expect(c2.commits).toEqual([70]);
+    expect(store.total()).toBe(70);
+  });
+
+  it('a group join during a flush: the flush writes nothing more and commits nothing; the next owner context waits for it', async () => {
+    const store = new CasStore();
+    let release: () => void = () => {};
+    const held = new Promise<void>((r) => {
+      release = r;
+    });
+    const real = store.write.bind(store);
+    let calls = 0;
+    store.write = async (items) => {
+      calls += 1;
+      if (calls === 1) {
+        await held; // the bulk is in flight while the group rebalances
+        return items.map((it) => ({ ok: false, id: it.id, status: 503, kind: 'retry', reason: 'slow' }));
+      }
+      return real(items);
+    };
+    const { pipeline, source } = setup({ store, epochPerBatch: false });
+    const c = new FakeControl();
+    await pipeline.handleBatch(batch(0, 30), c);
+    const flushing = pipeline.drain();
+    await new Promise((r) => setImmediate(r));
+    pipeline.onJoin('member-2', { t: [0] });
+    source.committed = -1;
+    const c2 = new FakeControl();
+    const next = pipeline.handleBatch(batch(0, 30), c2);
+    release();
+    await flushing;
+    await next;
+    expect(c.commits).toEqual([]); // the revoked context never commits
+    expect(calls).toBe(1); // and never resends
+    await pipeline.drain();
+    expect(c2.commits).toEqual([30]);
+    expect(store.total()).toBe(30);
+  });
+
+  it('shutdown flushes the open epochs and commits them; later batches are not taken', async () => {
+    const { store, pipeline } = setup({ epochPerBatch: false });
+    const c = new FakeControl();
+    await pipeline.handleBatch(batch(0, 25), c);
+    pipeline.stop(Date.now() + 10_000);
+    await pipeline.drain();
+    expect(c.commits).toEqual([25]);
+    await pipeline.handleBatch(batch(25, 50), c);
+    expect(c.paused).toBe(true);
+    expect(c.position).toBe(25);
+    expect(store.total()).toBe(25);
+  });
+
+  it('documents the cache lacks are loaded as batches arrive, not queued until the flush', async () => {
+    const store = new CasStore();
+    let loads = 0;
+    const real = store.load.bind(store);
+    store.load = async (refs) => {
+      loads += 1;
+      return real(refs);
+    };
+    const { pipeline } = setup({ store, epochPerBatch: false });
+    const c = new FakeControl();
+    await pipeline.handleBatch(batch(0, 20), c);
+    expect(loads).toBe(1);
+    await pipeline.handleBatch(batch(20, 40), c); // same documents: cached in the epoch
+    expect(loads).toBe(1);
+    await pipeline.drain();
+    expect(store.total()).toBe(40);
   });
 
   it('an ambiguous write (applied, answered 503) is adopted on the 409 that follows (F8)', async () => {
@@ -144,7 +361,7 @@ describe('KafkaPipeline', () => {
       // Every item landed, but the answer was lost.
       return results.map((r) => ({ ok: false, id: r.id, status: 0, kind: 'retry', reason: 'timeout' }));
     };
-    const { pipeline, metrics } = setup(store);
+    const { pipeline, metrics } = setup({ store });
     const c = new FakeControl();
     await pipeline.handleBatch(batch(0, 50), c);
     expect(store.total()).toBe(50);
@@ -153,9 +370,9 @@ describe('KafkaPipeline', () => {
     expect(metrics.conflicts.get({ resolution: 'foreign' })).toBe(0);
   });
 
-  it('a foreign writer aborts the epoch without resolving; the redelivered batch counts once', async () => {
+  it('a foreign writer aborts the epoch and rewinds the fetch position; the redelivered batch counts once', async () => {
     const store = new CasStore();
-    const { pipeline, metrics } = setup(store);
+    const { pipeline, metrics } = setup({ store });
     const c = new FakeControl();
     await pipeline.handleBatch(batch(0, 20), c);
     // Another writer re-indexes every document (same counts, other attempt): our versions are stale.
@@ -166,26 +383,35 @@ describe('KafkaPipeline', () => {
     }
     const c2 = new FakeControl();
     await pipeline.handleBatch(batch(20, 40), c2);
-    expect(c2.resolved).toEqual([]);
     expect(c2.commits).toEqual([]);
+    expect(c2.position).toBe(20); // kafkajs fetches again from the last acknowledged end
     expect(metrics.conflicts.get({ resolution: 'foreign' })).toBeGreaterThan(0);
-    // kafkajs fetches again from the last resolved offset (20).
     await pipeline.handleBatch(batch(20, 40), c2);
     expect(c2.commits).toEqual([40]);
     expect(store.total()).toBe(40);
   });
 
-  it('a failed heartbeat aborts the epoch (membership may be lost, F7); nothing is written or resolved', async () => {
+  it('a failed heartbeat aborts the epoch (membership may be lost, F7); nothing is written, the position goes back', async () => {
     const { store, pipeline } = setup();
     const c = new FakeControl();
     c.heartbeatError = new Error('REBALANCE_IN_PROGRESS');
     await pipeline.handleBatch(batch(0, 30), c);
     expect(store.docs.size).toBe(0);
-    expect(c.resolved).toEqual([]);
+    expect(c.position).toBe(0);
+    expect(c.commits).toEqual([]);
     c.heartbeatError = null;
     await pipeline.handleBatch(batch(0, 30), c);
     expect(store.total()).toBe(30);
     expect(c.commits).toEqual([30]);
+  });
+
+  it('a consumer that stopped running sends nothing', async () => {
+    const { store, pipeline } = setup();
+    const c = new FakeControl();
+    c.running = false;
+    await pipeline.handleBatch(batch(0, 30), c);
+    expect(store.docs.size).toBe(0);
+    expect(c.commits).toEqual([]);
   });
 
   it('retries failed items with heartbeats in between until acknowledged', async () => {
@@ -198,7 +424,7 @@ describe('KafkaPipeline', () => {
       failures -= 1;
       return r;
     };
-    const { pipeline, metrics } = setup(store);
+    const { pipeline, metrics } = setup({ store });
     const c = new FakeControl();
     await pipeline.handleBatch(batch(0, 25), c);
     expect(store.total()).toBe(25);
@@ -217,7 +443,7 @@ describe('KafkaPipeline', () => {
         kind: 'reject',
         reason: 'cluster_block_exception',
       }));
-    const { pipeline } = setup(store);
+    const { pipeline } = setup({ store });
     const c = new FakeControl();
     await pipeline.handleBatch(batch(0, 10), c);
     expect(c.paused).toBe(true);
@@ -268,8 +494,8 @@ describe('KafkaPipeline', () => {
     extra[3] = new Uint8Array([0, 1, 2, 3, 0, 0, 255, 254, 0, 9, 8, 7, 0, 1]);
     const b = batch(0, lines.length, extra);
     // All units within the group gap, so the panic stays open until the Calico line at 7.
-    const msgs = b.messages.map((m, i) => ({ ...m, timestampMs: T0 + i }));
-    await pipeline.handleBatch({ ...b, messages: msgs }, c);
+    const units = b.units.map((u, i) => ({ ...u, position: { ...u.position, timestampMs: T0 + i } }));
+    await pipeline.handleBatch({ ...b, units }, c);
     expect(source.produced.map((d) => d.position.offset)).toEqual([3]);
     expect(store.total()).toBe(lines.length);
     expect(c.commits).toEqual([lines.length]);
@@ -294,7 +520,7 @@ describe('KafkaPipeline', () => {
     expect(store.total()).toBe(15);
     // A new process replaying from the commit before the gap (crash after the write) records it
     // again in the same document, where the skip rule drops it.
-    const b = setup(store);
+    const b = setup({ store });
     b.source.low = 15;
     b.source.committed = 10;
     await b.pipeline.handleBatch(batch(15, 20), new FakeControl());
@@ -323,11 +549,11 @@ describe('KafkaPipeline', () => {
 
   it('a restart replays from the commit; the skip rule keeps it exact', async () => {
     const store = new CasStore();
-    const a = setup(store);
+    const a = setup({ store });
     const c = new FakeControl();
     await a.pipeline.handleBatch(batch(0, 60), c);
     // New process (fresh caches), replaying from an older commit (crash after the write).
-    const b = setup(store);
+    const b = setup({ store });
     await b.pipeline.handleBatch(batch(30, 90), new FakeControl());
     expect(store.total()).toBe(90);
     expect(b.metrics.unitsSkipped.get()).toBe(30);
@@ -337,14 +563,14 @@ describe('KafkaPipeline', () => {
     /** A store holding what another release (ruleset 2020.01.1) counted and committed of [0, end). */
     async function countedByPreviousRelease(end: number): Promise<CasStore> {
       const store = new CasStore();
-      await setup(store).pipeline.handleBatch(batch(0, end), new FakeControl());
+      await setup({ store }).pipeline.handleBatch(batch(0, end), new FakeControl());
       store.relabel('2020.01.1');
       return store;
     }
 
     it('switches at the committed offset: a new release continues where the other one committed', async () => {
       const store = await countedByPreviousRelease(60);
-      const b = setup(store);
+      const b = setup({ store });
       const c = new FakeControl();
       await b.pipeline.handleBatch(batch(60, 100), c);
       expect(c.paused).toBe(false);
@@ -355,7 +581,7 @@ describe('KafkaPipeline', () => {
     it('halts when documents of another release end above the offset it would start counting at', async () => {
       const store = await countedByPreviousRelease(60);
       // Replays from 30: the other release's epoch [30, 60) was acknowledged but not committed.
-      const b = setup(store);
+      const b = setup({ store });
       const c = new FakeControl();
       await b.pipeline.handleBatch(batch(30, 90), c);
       expect(c.paused).toBe(true);
@@ -372,7 +598,7 @@ describe('KafkaPipeline', () => {
       const store = await countedByPreviousRelease(60);
       // A store that cannot answer the question (own property shadowing the method).
       Object.defineProperty(store, 'foreignVersionEnd', { value: undefined });
-      const b = setup(store);
+      const b = setup({ store });
       await b.pipeline.handleBatch(batch(30, 90), new FakeControl());
       expect(store.total()).toBe(120);
     });
@@ -385,7 +611,7 @@ describe('KafkaPipeline', () => {
         if (fail) throw new Error('connection refused');
         return real(t, p, v);
       };
-      const { pipeline, metrics } = setup(store);
+      const { pipeline, metrics } = setup({ store });
       const c = new FakeControl();
       await pipeline.handleBatch(batch(0, 10), c);
       expect(c.resolved).toEqual([]);

@@ -35,7 +35,15 @@ function view(over: Partial<PartitionCountersView> & { partition: number }): Par
       spanHistoryCapped: 0,
       offsetRegressions: 0,
     },
-    state: { cacheHits: 0, cacheMisses: 0, cacheEvictions: 0, counted: 0, skipped: 0, deadLettered: 0 },
+    state: {
+      cacheHits: 0,
+      cacheMisses: 0,
+      cacheEvictions: 0,
+      counted: 0,
+      skipped: 0,
+      deadLettered: 0,
+      memoResets: 0,
+    },
     ...over,
   };
 }

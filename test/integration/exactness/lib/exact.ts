@@ -10,6 +10,7 @@
  */
 import type { Client } from '@elastic/elasticsearch';
 import type { Admin, Kafka } from 'kafkajs';
+import { searchAllocated } from '../../helpers/stack.ts';
 
 export interface Sums {
   total: number;
@@ -29,7 +30,7 @@ export function log(msg: string): void {
 export async function sumCounts(es: Client, prefix: string): Promise<Sums> {
   const index = `${prefix}-summaries-*`;
   await es.indices.refresh({ index, ignore_unavailable: true, allow_no_indices: true });
-  const r = await es.search({
+  const r = await searchAllocated(es, {
     index,
     size: 0,
     ignore_unavailable: true,
@@ -77,7 +78,7 @@ export async function sumCounts(es: Client, prefix: string): Promise<Sums> {
 export async function sumStats(es: Client, prefix: string): Promise<number | null> {
   const index = `${prefix}-stats-*`;
   await es.indices.refresh({ index, ignore_unavailable: true, allow_no_indices: true });
-  const r = await es.search({
+  const r = await searchAllocated(es, {
     index,
     size: 0,
     ignore_unavailable: true,

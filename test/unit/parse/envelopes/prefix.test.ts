@@ -136,6 +136,50 @@ describe('stern', () => {
     }
   });
 
+  it('a generated pod name takes any text after the container (shell scripts of install-cni, calico-node -v)', () => {
+    for (const [pod, rest] of [
+      ['calico-node-x7k2p', 'Calico node started successfully'],
+      [
+        'calico-kube-controllers-7d9f8c6b5-x7k2p',
+        "cp: can't create '/host/opt/cni/bin/calico': Permission denied",
+      ],
+      ['calico-node-bjlw6', 'Version:      v3.25.1'],
+    ] as const) {
+      expect(unwrap(`${pod} install-cni ${rest}`), rest).toMatchObject({
+        wrapper: 'stern',
+        text: rest,
+        kubernetes: { pod, container: 'install-cni' },
+      });
+    }
+    // Not a generated suffix: a vowel, a 0/1/3, or too short.
+    for (const s of [
+      'calico-node-abcde install-cni Done',
+      'web-x1k2p install-cni Done',
+      'calico-node-x7k2 calico-node Done',
+    ]) {
+      expect(unwrap(s), s).toMatchObject({ wrapper: 'raw', text: s });
+    }
+  });
+
+  it('a one-name template before a Calico line; kubetail `[POD CONTAINER] `; `tag[pid]: ` without time and host', () => {
+    expect(unwrap(`calico-node ${CAL}`)).toMatchObject({
+      wrapper: 'stern',
+      text: CAL,
+      kubernetes: { container: 'calico-node' },
+    });
+    expect(unwrap('calico-node bird: Netlink: File exists')).toMatchObject({ wrapper: 'raw' });
+    const logrus = 'time="2022-01-11T21:25:11Z" level=info msg="Running as a Kubernetes pod"';
+    expect(unwrap(`[calico-node-bjlw6 install-cni]  ${logrus}`)).toMatchObject({
+      wrapper: 'stern',
+      text: logrus,
+      kubernetes: { pod: 'calico-node-bjlw6', container: 'install-cni' },
+    });
+    const klog = 'I0426 21:39:27.515418   27556 ipam.go:231] Attempting to assign 1 more addresses';
+    expect(unwrap(`kubelet[19840]: ${klog}`)).toMatchObject({ wrapper: 'syslog', text: klog });
+    expect(unwrap('kubelet[x]: no')).toMatchObject({ wrapper: 'raw' });
+    expect(unwrap('[not a pod] x')).toMatchObject({ wrapper: 'raw' });
+  });
+
   it('stripSgr removes SGR sequences only', () => {
     expect(stripSgr('\u001b[31ma\u001b[0m b\u001b[1;4mc')).toBe('a bc');
     expect(stripSgr('plain')).toBe('plain');
