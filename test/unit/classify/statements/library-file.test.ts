@@ -5,6 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
+import { RULESET_LIBRARY_DIGEST, RULESET_VERSION } from '../../../../src/classify/fingerprint.ts';
 import { shippedLibrary } from '../../../../src/classify/statements/load.ts';
 import type { Statement } from '../../../../src/classify/statements/types.ts';
 
@@ -43,6 +44,16 @@ describe('shipped statement library', () => {
     expect(library.header.counts?.statements).toBe(library.statements.length);
     expect(library.header.inputs?.some((i) => i.repo === 'projectcalico/calico')).toBe(true);
     expect(library.header.inputs?.some((i) => i.repo === 'projectcalico/bird')).toBe(true);
+  });
+
+  it('is the library the pinned ruleset version was made with', () => {
+    // A regenerated library changes templates: bump RULESET_VERSION and RULESET_LIBRARY_DIGEST together.
+    expect(library.digest, `ruleset ${RULESET_VERSION}`).toBe(RULESET_LIBRARY_DIGEST);
+  });
+
+  it('has levels the matcher knows', () => {
+    const levels = new Set(library.statements.map((s) => s.level));
+    expect([...levels].sort()).toEqual(['DEBUG', 'ERROR', 'FATAL', 'INFO', 'PANIC', 'TRACE', 'WARNING']);
   });
 
   it('has ids sorted, unique and equal to the fingerprint of level, kind, format and keys', () => {
