@@ -15,12 +15,13 @@
  */
 import { createHash } from 'node:crypto';
 import type { Category, Classification } from '../../domain/classification.ts';
-import type { LogRecord } from '../../domain/record.ts';
+import type { Level, LogRecord } from '../../domain/record.ts';
 import { BoundedCache, type CacheStats } from '../cache.ts';
 import { maskFieldValue } from '../miner/template.ts';
 import { findErrno, netlinkFacts, netlinkOperation, netlinkParts } from '../rules/netlink.ts';
 import { slotName } from './format.ts';
 import type { StatementMatch } from './matcher.ts';
+import type { StatementLevel } from './types.ts';
 
 /** Words that make an INFO/DEBUG netlink statement without an error field a failure ("Failed to connect"). */
 const FAILURE_WORDS = /\b(?:fail(?:ed|ure|s)?|errors?|unable|cannot|can't)\b/i;
@@ -42,14 +43,16 @@ export function statementIdentityStats(): CacheStats {
 }
 
 function identity(ruleset: string, m: StatementMatch, level: string, errno: string | null): Identity {
-  const st = m.statement;
-  const key = `${m.index}\0${level}\0${errno ?? ''}`;
+  // The lineage's representative: a reworded call keeps the fingerprint (and template) of its newest wording.
+  const root = m.root;
+  const st = root.statement;
+  const key = `${root.index}\0${level}\0${errno ?? ''}`;
   return identities.get(key, () => {
     const keys = [...st.keys].sort();
     let h = `${ruleset}\0statement\0${level}\0${st.kind}\0${st.format}\0${keys.join('\x01')}`;
     if (errno !== null) h += `\0${errno}`;
     const fingerprint = createHash('sha256').update(h).digest('hex').slice(0, 16);
-    let template = m.compiled.template;
+    let template = root.compiled.template;
     for (const k of keys) {
       template += errno !== null && isErrorKey(k) ? ` ${k}=${errno}` : ` ${k}=<*>`;
     }
@@ -64,6 +67,10 @@ function identity(ruleset: string, m: StatementMatch, level: string, errno: stri
     }
     return { fingerprint, template };
   });
+}
+
+function domainLevel(l: StatementLevel): Level {
+  return l === 'TRACE' ? 'DEBUG' : l;
 }
 
 function isErrorKey(k: string): boolean {
@@ -107,13 +114,19 @@ export function classifyByStatement(
   byLevel: (r: LogRecord) => Category,
 ): Classification {
   const st = m.statement;
+  // BIRD prints its level only into its own log file (`<WARN>`), not on stderr, and other lines may
+  // print none: their level is the statement's, so every way a line is printed keeps one fingerprint.
+  const level = st.kind === 'bird' || record.level === 'UNKNOWN' ? domainLevel(st.level) : record.level;
+  if (level !== record.level) record = { ...record, level };
   let category: Category = st.category ?? byLevel(record);
   let errno: string | null = null;
   let params: Record<string, string> = {};
   // A statement the generator did not mark is still a netlink failure when the netlink rule claims
   // the line: a call site of its table (a statement whose wording does not say netlink), or a
   // warning or error whose error names netlink (a daemon giving up on `failed to read from netlink`).
-  const rule = st.category === null ? netlinkParts(record) : null;
+  // Not for BIRD: its statements are marked from its netlink.c, whose reports about routes it read
+  // from the kernel ("KRT: Received route ... with strange next-hop") are not failed operations.
+  const rule = st.category === null && st.kind !== 'bird' ? netlinkParts(record) : null;
   if (rule !== null) {
     category = 'netlink-error';
     errno = rule.params.errno ?? null;
@@ -139,7 +152,7 @@ export function classifyByStatement(
       params = facts.params;
     }
   }
-  const id = identity(ruleset, m, record.level, errno);
+  const id = identity(ruleset, m, level, errno);
   // What the errno or the tier already says is not repeated as the error or the name it came from.
   const errorSaid = category === 'netlink-error' || category === 'tier-exists';
   const tierSlot = category === 'tier-exists' ? 0 : -1;

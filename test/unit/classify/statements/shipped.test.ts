@@ -48,6 +48,36 @@ describe('classification by the shipped library', () => {
     expect(esrch.fingerprint).not.toBe(exists.fingerprint);
   });
 
+  it("gives a BIRD statement one fingerprint whether the line came from stderr (no level) or BIRD's log file (<WARN>)", () => {
+    const bare = classify(
+      makeRecord({ component: 'bird', format: 'bird', level: 'UNKNOWN', message: 'Netlink: File exists' }),
+    );
+    const logged = classify(
+      makeRecord({ component: 'bird', format: 'bird', level: 'WARNING', message: 'Netlink: File exists' }),
+    );
+    expect(logged.fingerprint).toBe(bare.fingerprint);
+    // A protocol name is one word: "Mesh_10_0_1_22: Received: Hold timer expired" (the BGP error a
+    // neighbour sent) is not the "%s: Hold timer expired" statement with a name of two words.
+    const received = classify(
+      makeRecord({
+        component: 'bird',
+        format: 'bird',
+        level: 'UNKNOWN',
+        message: 'Mesh_10_0_1_22: Received: Hold timer expired',
+      }),
+    );
+    const own = classify(
+      makeRecord({
+        component: 'bird',
+        format: 'bird',
+        level: 'UNKNOWN',
+        message: 'Mesh_10_0_1_22: Hold timer expired',
+      }),
+    );
+    expect(own.statement).toBeDefined();
+    expect(received.statement).not.toBe(own.statement);
+  });
+
   it('calls any Felix error whose error names netlink a netlink failure, keeping the errno', () => {
     const c = classify(
       makeRecord({
