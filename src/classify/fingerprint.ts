@@ -22,7 +22,7 @@ import { createHash } from 'node:crypto';
 export const RULESET_VERSION = '2026.12.1';
 
 /** sha256 of the decompressed statement library this ruleset version ships (docs/STATEMENTS.md). */
-export const RULESET_LIBRARY_DIGEST = '6487307e4c4920973a480eaf5204e63439895f840826b8fe937a1ad3d0ef8b0a';
+export const RULESET_LIBRARY_DIGEST = '9e025946ff39c938f93130d3af298d9d0dc235625b7fc9733443525ce36540a2';
 
 /** Distinct (component, level, template) entries kept; real traffic has a few thousand. */
 export const FINGERPRINT_CACHE_CAPACITY = 20_000;

@@ -168,4 +168,27 @@ describe('netlink rule', () => {
     expect(c.category).toBe('netlink-error');
     expect(c.params).toEqual({ operation: 'netlink receive', errno: 'no buffer space available' });
   });
+
+  it('catches errors that wrap a failed route or link operation with its errno (CNI plugin wording)', () => {
+    const c = classify(
+      makeRecord({
+        component: 'unknown',
+        format: 'logrus',
+        level: 'ERROR',
+        message: 'Error setting up networking: failed to add route file exists',
+        fields: [['Workload', 'default.web-1']],
+      }),
+    );
+    expect(c.category).toBe('netlink-error');
+    expect(c.params).toMatchObject({ operation: 'route add', errno: 'file exists' });
+    // The same words without an errno, or at INFO, are not a netlink failure.
+    for (const r of [
+      { level: 'ERROR' as const, message: 'Error setting up networking: failed to add route' },
+      { level: 'INFO' as const, message: 'failed to add route file exists' },
+    ]) {
+      expect(classify(makeRecord({ component: 'unknown', format: 'logrus', ...r })).category).not.toBe(
+        'netlink-error',
+      );
+    }
+  });
 });
