@@ -16,6 +16,11 @@ fi
 npm run build --silent
 npx tsc -p tsconfig.json --noEmit
 npx biome check . >/dev/null || { npx biome check . | tail -40; exit 1; }
+# The statement-library generator (scripts/statements, Go standard library only, no network):
+# its tests run wherever a Go toolchain is installed; the shipped library file is tested below.
+if command -v go >/dev/null 2>&1; then
+  (cd scripts/statements && go vet ./... && go test ./...)
+fi
 if ! wait "$HELM_PID"; then
   cat "$HELM_LOG" >&2
   exit 1

@@ -14,8 +14,15 @@
  */
 import { createHash } from 'node:crypto';
 
-/** Pinned ruleset version: part of every fingerprint. Bump it whenever a template can change. */
-export const RULESET_VERSION = '2026.11.1';
+/**
+ * Pinned ruleset version: part of every fingerprint. Bump it whenever a template can change, which
+ * includes every regeneration of the statement library (its digest is pinned below, and a test fails
+ * when the shipped library no longer has it). 2026.12.1: classification by the statement library.
+ */
+export const RULESET_VERSION = '2026.12.1';
+
+/** sha256 of the decompressed statement library this ruleset version ships (docs/STATEMENTS.md). */
+export const RULESET_LIBRARY_DIGEST = '9e025946ff39c938f93130d3af298d9d0dc235625b7fc9733443525ce36540a2';
 
 /** Distinct (component, level, template) entries kept; real traffic has a few thousand. */
 export const FINGERPRINT_CACHE_CAPACITY = 20_000;

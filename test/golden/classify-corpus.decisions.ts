@@ -56,6 +56,13 @@ export const DISAGREEMENTS: ReadonlyMap<number, { readonly ours: string; readonl
     },
   ],
   // Not netlink operations at all.
+  [
+    272,
+    {
+      ours: 'error-other',
+      why: 'BIRD "KRT: Received route ... with unknown ifindex": a report about a route read from the kernel, not a failed netlink operation; BIRD statements take their category from its source (the statement library)',
+    },
+  ],
   [123, { ours: 'error-other', why: '"Failed to mount bpffs": a mount(2), not a netlink operation' }],
   [124, { ours: 'warning-other', why: '"Failed to load BPF program": a bpf(2) syscall, not netlink' }],
   [

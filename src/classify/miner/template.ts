@@ -165,7 +165,10 @@ const IFACE_KEYS: ReadonlySet<string> = new Set(['iface', 'ifaceName', 'ifName',
  * `master` are both `<STR>`).
  */
 export function maskFieldValue(key: string, value: string): string {
-  if (value.length === 0 || value === '<nil>') return value;
+  if (value === '<nil>') return value;
+  // An empty value is a value of the field like any other (`Request.Namespace=""` of a cluster-scoped
+  // object beside a namespaced one): one template. An empty error stays apart (no error).
+  if (value.length === 0) return ERROR_KEYS.has(key) ? value : STR;
   if (ERROR_KEYS.has(key)) return maskText(value);
   if (IFACE_KEYS.has(key)) return P.iface;
   if (value === 'true' || value === 'false') return P.bool;

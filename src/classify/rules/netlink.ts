@@ -360,8 +360,45 @@ function netlinkInError(record: LogRecord): string | null {
     if (!ERROR_FIELDS.has(k)) continue;
     const low = v.toLowerCase();
     if (low.includes('netlink')) return /\b(?:read|receive|recv)/.test(low) ? 'netlink receive' : 'netlink';
+    const op = failedLinkOperation(v);
+    if (op !== null) return op;
   }
-  return null;
+  return failedLinkOperation(record.message);
+}
+
+/**
+ * "failed to add route file exists", "error creating veth: ...": an error text of the CNI plugin or
+ * Felix that wraps a failed route/link/address/neighbour operation with its errno (the plugin wraps
+ * netlink's error in its own words, and old releases printed it inside the message).
+ */
+const LINK_OP_FAILED =
+  /\b(?:failed to|error|unable to|cannot|could not)\s+(add|delete|del|replace|set|setting|list|get|create|creating|adding|deleting|remove|removing)\s+(?:the\s+|an?\s+)?(?:host[- ]side\s+)?(route|link|veth|addr|address|neighbou?r|neigh|rule|fdb)(?:es|s)?\b/i;
+
+const LINK_VERBS: Readonly<Record<string, string>> = {
+  add: 'add',
+  adding: 'add',
+  delete: 'del',
+  deleting: 'del',
+  del: 'del',
+  remove: 'del',
+  removing: 'del',
+  replace: 'replace',
+  set: 'set',
+  setting: 'set',
+  list: 'list',
+  get: 'get',
+  create: 'create',
+  creating: 'create',
+};
+
+function failedLinkOperation(text: string): string | null {
+  const m = LINK_OP_FAILED.exec(text);
+  if (m === null || findErrno(text.slice(m.index + m[0].length)) === null) return null;
+  const noun = m[2]!
+    .toLowerCase()
+    .replace(/^address$/, 'addr')
+    .replace(/^neighbou?r$/, 'neigh');
+  return `${noun} ${LINK_VERBS[m[1]!.toLowerCase()] ?? 'update'}`;
 }
 
 /** Error fields of a netlink template: the normalised errno when one is named, else the masked text. */

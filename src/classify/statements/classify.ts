@@ -15,12 +15,16 @@
  */
 import { createHash } from 'node:crypto';
 import type { Category, Classification } from '../../domain/classification.ts';
-import type { LogRecord } from '../../domain/record.ts';
+import type { Level, LogRecord } from '../../domain/record.ts';
 import { BoundedCache, type CacheStats } from '../cache.ts';
 import { maskFieldValue } from '../miner/template.ts';
-import { findErrno, netlinkFacts, netlinkOperation } from '../rules/netlink.ts';
+import { findErrno, netlinkFacts, netlinkOperation, netlinkParts } from '../rules/netlink.ts';
 import { slotName } from './format.ts';
 import type { StatementMatch } from './matcher.ts';
+import type { StatementLevel } from './types.ts';
+
+/** Words that make an INFO/DEBUG netlink statement without an error field a failure ("Failed to connect"). */
+const FAILURE_WORDS = /\b(?:fail(?:ed|ure|s)?|errors?|unable|cannot|can't)\b/i;
 
 /** Longest parameter value kept (top values are for reading, not for storage). */
 export const MAX_PARAM_CHARS = 200;
@@ -39,24 +43,49 @@ export function statementIdentityStats(): CacheStats {
 }
 
 function identity(ruleset: string, m: StatementMatch, level: string, errno: string | null): Identity {
-  const st = m.statement;
-  const key = `${m.index}\0${level}\0${errno ?? ''}`;
+  // The lineage's representative: a reworded call keeps the fingerprint (and template) of its newest wording.
+  const root = m.root;
+  const st = root.statement;
+  const key = `${root.index}\0${level}\0${errno ?? ''}`;
   return identities.get(key, () => {
     const keys = [...st.keys].sort();
     let h = `${ruleset}\0statement\0${level}\0${st.kind}\0${st.format}\0${keys.join('\x01')}`;
     if (errno !== null) h += `\0${errno}`;
     const fingerprint = createHash('sha256').update(h).digest('hex').slice(0, 16);
-    let template = m.compiled.template;
+    let template = root.compiled.template;
     for (const k of keys) {
       template += errno !== null && isErrorKey(k) ? ` ${k}=${errno}` : ` ${k}=<*>`;
     }
-    if (errno !== null && !keys.some(isErrorKey)) template += ` <errno: ${errno}>`;
+    if (errno !== null && !keys.some(isErrorKey)) {
+      // The error is a verb of the message (`Netlink: %m` in BIRD): the errno reads in its place.
+      const slot = errorSlot(st.args);
+      const name = slot < 0 ? null : `<${slotName(st.args, slot)}>`;
+      template =
+        name !== null && template.includes(name)
+          ? template.replace(name, errno)
+          : `${template} <errno: ${errno}>`;
+    }
     return { fingerprint, template };
   });
 }
 
+function domainLevel(l: StatementLevel): Level {
+  return l === 'TRACE' ? 'DEBUG' : l;
+}
+
 function isErrorKey(k: string): boolean {
   return k === 'error' || k === 'err' || k === 'errors';
+}
+
+/** True for a verb operand that is the error itself (`err`, `r.err`, `lastErr`, BIRD's `strerror(ec)`). */
+function isErrorOperand(a: string): boolean {
+  return a === 'err' || a === 'e' || a.endsWith('.err') || a.endsWith('Err') || a.startsWith('strerror(');
+}
+
+/** Index of the verb that prints the error, or -1. */
+function errorSlot(args: readonly string[]): number {
+  for (let i = 0; i < args.length; i++) if (isErrorOperand(args[i]!)) return i;
+  return -1;
 }
 
 function clip(v: string): string {
@@ -85,13 +114,33 @@ export function classifyByStatement(
   byLevel: (r: LogRecord) => Category,
 ): Classification {
   const st = m.statement;
+  // BIRD prints its level only into its own log file (`<WARN>`), not on stderr, and other lines may
+  // print none: their level is the statement's, so every way a line is printed keeps one fingerprint.
+  const level = st.kind === 'bird' || record.level === 'UNKNOWN' ? domainLevel(st.level) : record.level;
+  if (level !== record.level) record = { ...record, level };
   let category: Category = st.category ?? byLevel(record);
   let errno: string | null = null;
   let params: Record<string, string> = {};
-  if (st.category === 'netlink-error') {
+  // A statement the generator did not mark is still a netlink failure when the netlink rule claims
+  // the line: a call site of its table (a statement whose wording does not say netlink), or a
+  // warning or error whose error names netlink (a daemon giving up on `failed to read from netlink`).
+  // Not for BIRD: its statements are marked from its netlink.c, whose reports about routes it read
+  // from the kernel ("KRT: Received route ... with strange next-hop") are not failed operations.
+  const rule = st.category === null && st.kind !== 'bird' ? netlinkParts(record) : null;
+  if (rule !== null) {
+    category = 'netlink-error';
+    errno = rule.params.errno ?? null;
+    params = { ...rule.params };
+  } else if (st.category === 'netlink-error') {
     const err = errorValue(record, m);
-    if (err === '<nil>' || err === '') {
-      // The call logged a nil error: nothing failed in netlink.
+    const quiet = record.level === 'INFO' || record.level === 'DEBUG';
+    if (
+      err === '<nil>' ||
+      err === '' ||
+      (err === undefined && quiet && !FAILURE_WORDS.test(record.message))
+    ) {
+      // The call logged a nil error, or an INFO/DEBUG notice with no error and no word of failure
+      // ("CNI skipping add route. Route already exists"): nothing failed in netlink.
       category = byLevel(record);
     } else {
       const message = record.message.trim();
@@ -103,10 +152,19 @@ export function classifyByStatement(
       params = facts.params;
     }
   }
-  const id = identity(ruleset, m, record.level, errno);
+  const id = identity(ruleset, m, level, errno);
+  // What the errno or the tier already says is not repeated as the error or the name it came from.
+  const errorSaid = category === 'netlink-error' || category === 'tier-exists';
+  const tierSlot = category === 'tier-exists' ? 0 : -1;
+  const skipSlot = errorSaid ? errorSlot(st.args) : -1;
   let n = Object.keys(params).length;
   const values = m.values;
+  if (tierSlot === 0 && params.tier === undefined && values.length > 0) {
+    params.tier = clip(unquote(values[0]!.trim()));
+    n++;
+  }
   for (let i = 0; i < values.length && n < MAX_PARAMS; i++) {
+    if (i === tierSlot || i === skipSlot) continue;
     const name = slotName(st.args, i);
     if (params[name] === undefined) {
       params[name] = clip(unquote(values[i]!.trim()));
@@ -116,13 +174,10 @@ export function classifyByStatement(
   const fields = record.fields;
   for (let i = 0; i < fields.length && n < MAX_PARAMS; i++) {
     const [k, v] = fields[i]!;
-    if (params[k] !== undefined) continue;
+    if (params[k] !== undefined || (errorSaid && isErrorKey(k))) continue;
     if (!st.keys.includes(k) && !st.context_keys.includes(k)) continue;
     params[k] = clip(v);
     n++;
-  }
-  if (category === 'tier-exists' && params.tier === undefined && values.length > 0) {
-    params.tier = clip(unquote(values[0]!.trim()));
   }
   if (record.originFile !== null && record.originLine !== null && n < MAX_PARAMS + 1) {
     params.site = `${record.originFile}:${record.originLine}`;
@@ -139,12 +194,8 @@ export function classifyByStatement(
 /** The error a netlink statement logged: its error field, else the slot of an `err` operand. */
 function errorValue(record: LogRecord, m: StatementMatch): string | undefined {
   for (const [k, v] of record.fields) if (isErrorKey(k)) return v;
-  const args = m.statement.args;
-  for (let i = 0; i < args.length && i < m.values.length; i++) {
-    const a = args[i]!;
-    if (a === 'err' || a.endsWith('.err') || a.endsWith('Err') || a === 'e') return m.values[i]!.trim();
-  }
-  return undefined;
+  const slot = errorSlot(m.statement.args);
+  return slot >= 0 && slot < m.values.length ? m.values[slot]!.trim() : undefined;
 }
 
 function lastCause(v: string): string {

@@ -30,8 +30,12 @@ function escapeRe(s: string): string {
   return s.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
 }
 
+/** BIRD operands that print a protocol or channel name (`p->name`, `p->p.name`): one word, no colon. */
+const BIRD_NAME = /(?:^|->|\.)name$/;
+
 /** The regex of one verb's output. */
-function slotRe(verb: string, kind: StatementKind, last: boolean): string {
+function slotRe(verb: string, kind: StatementKind, last: boolean, arg: string | undefined): string {
+  if (kind === 'bird' && verb === 's' && arg !== undefined && BIRD_NAME.test(arg)) return '[^\\s:]+';
   switch (verb) {
     case 'd':
     case 'i':
@@ -110,7 +114,7 @@ export function compileFormat(format: string, kind: StatementKind, args: readonl
       words.add(w[0]);
     }
     if (i < verbs.length) {
-      re += `(${slotRe(verbs[i]!, kind, i === verbs.length - 1 && literals[i + 1] === '')})`;
+      re += `(${slotRe(verbs[i]!, kind, i === verbs.length - 1 && literals[i + 1] === '', args[i])})`;
       template += `<${slotName(args, i)}>`;
     }
   }

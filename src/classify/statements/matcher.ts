@@ -17,6 +17,7 @@
 import type { Level, LineFormat } from '../../domain/record.ts';
 import { BoundedCache, type CacheStats, MAX_CACHED_KEY_LENGTH } from '../cache.ts';
 import { type CompiledFormat, compileFormat, messageWords } from './format.ts';
+import { lineages } from './lineage.ts';
 import type { Library, Statement, StatementKind } from './types.ts';
 
 /** The parts of a record the matcher reads. */
@@ -37,6 +38,8 @@ export interface StatementMatch {
   readonly compiled: CompiledFormat;
   /** Text of each slot, in order. */
   readonly values: readonly string[];
+  /** The representative of the statement's lineage of rewordings (lineage.ts): what the fingerprint names. */
+  readonly root: { readonly statement: Statement; readonly index: number; readonly compiled: CompiledFormat };
 }
 
 export const MATCH_CACHE_CAPACITY = 50_000;
@@ -90,9 +93,11 @@ export class StatementMatcher {
   #generic = 0;
   readonly #marks: Int32Array;
   #stamp = 0;
+  readonly #roots: Int32Array;
 
   constructor(library: Library) {
     this.library = library;
+    this.#roots = lineages(library);
     const df = new Map<string, number>();
     const compiled: CompiledFormat[] = [];
     for (const st of library.statements) {
@@ -231,6 +236,7 @@ export class StatementMatcher {
         index: e.index,
         compiled: e.compiled,
         values: m.slice(1),
+        root: this.#entries[this.#roots[e.index]!]!,
       };
       if (cur === null || this.#better(r, e, cand, cur)) {
         if (sameLevel) best = cand;

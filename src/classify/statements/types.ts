@@ -9,7 +9,7 @@
 export type StatementKind = 'logrus' | 'klog' | 'klogs' | 'bird';
 
 /** Level as Calico's formatter prints it. */
-export type StatementLevel = 'DEBUG' | 'INFO' | 'WARNING' | 'ERROR' | 'FATAL' | 'PANIC';
+export type StatementLevel = 'TRACE' | 'DEBUG' | 'INFO' | 'WARNING' | 'ERROR' | 'FATAL' | 'PANIC';
 
 export interface StatementSite {
   /** Repository-relative path of the call. */

@@ -43,7 +43,7 @@ export interface SourceBatch {
 
 /** What the handler may do with its batch (a thin view of the kafkajs eachBatch payload). */
 export interface BatchControl {
-  /** Next fetch of this partition in this session starts after `offset` (kafkajs adds 1). */
+  /** Next fetch of this partition, while this consumer owns it, starts after `offset` (kafkajs adds 1). */
   resolve(offset: number): void;
   /**
    * Commit exactly `offset` (= the next offset to read) for this partition. Goes straight to the

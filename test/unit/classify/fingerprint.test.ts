@@ -19,7 +19,7 @@ describe('fingerprint', () => {
     expect(want).toMatch(/^[0-9a-f]{16}$/);
   });
   it('pins the ruleset version', () => {
-    expect(RULESET_VERSION).toBe('2026.11.1');
+    expect(RULESET_VERSION).toBe('2026.12.1');
   });
   it('the memo cache is bounded, counts evictions and never changes a result', () => {
     const before = fingerprintCacheStats().evictions;

@@ -1,7 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { classify } from '../../../../src/classify/index.ts';
+import { classifierFor } from '../../../../src/classify/index.ts';
 import { findErrno, matchNetlink } from '../../../../src/classify/rules/netlink.ts';
+import { libraryOf } from '../../../../src/classify/statements/library.ts';
 import { makeRecord } from '../helpers.ts';
+
+// The rules classify the lines no library statement printed (releases the library does not cover,
+// reworded messages): tested here without the library; tests/classify/statements cover the library.
+const classify = classifierFor(libraryOf([]));
 
 describe('findErrno', () => {
   it.each([
@@ -162,5 +167,28 @@ describe('netlink rule', () => {
     );
     expect(c.category).toBe('netlink-error');
     expect(c.params).toEqual({ operation: 'netlink receive', errno: 'no buffer space available' });
+  });
+
+  it('catches errors that wrap a failed route or link operation with its errno (CNI plugin wording)', () => {
+    const c = classify(
+      makeRecord({
+        component: 'unknown',
+        format: 'logrus',
+        level: 'ERROR',
+        message: 'Error setting up networking: failed to add route file exists',
+        fields: [['Workload', 'default.web-1']],
+      }),
+    );
+    expect(c.category).toBe('netlink-error');
+    expect(c.params).toMatchObject({ operation: 'route add', errno: 'file exists' });
+    // The same words without an errno, or at INFO, are not a netlink failure.
+    for (const r of [
+      { level: 'ERROR' as const, message: 'Error setting up networking: failed to add route' },
+      { level: 'INFO' as const, message: 'failed to add route file exists' },
+    ]) {
+      expect(classify(makeRecord({ component: 'unknown', format: 'logrus', ...r })).category).not.toBe(
+        'netlink-error',
+      );
+    }
   });
 });

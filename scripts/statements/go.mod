@@ -1,0 +1,3 @@
+module calico-logsift/scripts/statements
+
+go 1.22
