@@ -39,11 +39,19 @@ export interface TemplateFingerprint {
 type Tails = Map<string, TemplateFingerprint>;
 type Heads = Map<string, Tails>;
 type Levels = Map<string, Heads>;
-const cache = new Map<string, Levels>();
-let size = 0;
+/**
+ * Two generations of at most half the capacity each (as src/classify/cache.ts BoundedCache): new
+ * entries go into `young`; when it is full, `old` is dropped (counted as evictions) and `young`
+ * becomes `old`. A hit in `old` is copied into `young`, so entries in use survive. O(1) throughout.
+ */
+let young = new Map<string, Levels>();
+let old = new Map<string, Levels>();
+let youngSize = 0;
+let oldSize = 0;
 let hits = 0;
 let misses = 0;
 let evictions = 0;
+const HALF = Math.floor(FINGERPRINT_CACHE_CAPACITY / 2);
 
 export function computeFingerprint(component: string, level: string, template: string): string {
   return createHash('sha256')
@@ -52,24 +60,63 @@ export function computeFingerprint(component: string, level: string, template: s
     .slice(0, 16);
 }
 
-/**
- * The template `head + tail` and its fingerprint, memoised. When the cap is reached the oldest
- * entry of the oldest (component, level, head) group is evicted (FIFO by Map insertion order) and
- * counted.
- */
+function find(
+  root: Map<string, Levels>,
+  component: string,
+  level: string,
+  head: string,
+  tail: string,
+): TemplateFingerprint | undefined {
+  return root.get(component)?.get(level)?.get(head)?.get(tail);
+}
+
+function insert(component: string, level: string, head: string, tail: string, e: TemplateFingerprint): void {
+  if (youngSize >= HALF) {
+    evictions += oldSize;
+    old = young;
+    oldSize = youngSize;
+    young = new Map();
+    youngSize = 0;
+  }
+  let levels = young.get(component);
+  if (levels === undefined) {
+    levels = new Map();
+    young.set(component, levels);
+  }
+  let heads = levels.get(level);
+  if (heads === undefined) {
+    heads = new Map();
+    levels.set(level, heads);
+  }
+  let tails = heads.get(head);
+  if (tails === undefined) {
+    tails = new Map();
+    heads.set(head, tails);
+  }
+  tails.set(tail, e);
+  youngSize++;
+}
+
+/** The template `head + tail` and its fingerprint, memoised (bounded, evictions counted). */
 export function templateFingerprint(
   component: string,
   level: string,
   head: string,
   tail: string,
 ): TemplateFingerprint {
-  let levels = cache.get(component);
-  let heads = levels?.get(level);
-  let tails = heads?.get(head);
-  const hit = tails?.get(tail);
+  const hit = find(young, component, level, head, tail);
   if (hit !== undefined) {
     hits++;
     return hit;
+  }
+  if (oldSize > 0) {
+    const o = find(old, component, level, head, tail);
+    if (o !== undefined) {
+      hits++;
+      oldSize--; // now counted in young (the old copy goes with its generation)
+      insert(component, level, head, tail, o);
+      return o;
+    }
   }
   misses++;
   const template = tail.length === 0 ? head : head + tail;
@@ -78,54 +125,13 @@ export function templateFingerprint(
     fingerprint: computeFingerprint(component, level, template),
   };
   if (template.length > MAX_MEMO_TEMPLATE_LENGTH) return entry;
-  if (size >= FINGERPRINT_CACHE_CAPACITY) {
-    evictOne();
-    // Eviction may have dropped one of the maps found above.
-    levels = cache.get(component);
-    heads = levels?.get(level);
-    tails = heads?.get(head);
-  }
-  if (levels === undefined) {
-    levels = new Map();
-    cache.set(component, levels);
-  }
-  if (heads === undefined) {
-    heads = new Map();
-    levels.set(level, heads);
-  }
-  if (tails === undefined) {
-    tails = new Map();
-    heads.set(head, tails);
-  }
-  tails.set(tail, entry);
-  size++;
+  insert(component, level, head, tail, entry);
   return entry;
 }
 
 /** Memoised `computeFingerprint`. */
 export function fingerprint(component: string, level: string, template: string): string {
   return templateFingerprint(component, level, template, '').fingerprint;
-}
-
-function evictOne(): void {
-  for (const [c, levels] of cache) {
-    for (const [l, heads] of levels) {
-      for (const [h, tails] of heads) {
-        const oldest = tails.keys().next();
-        if (!oldest.done) {
-          tails.delete(oldest.value);
-          size--;
-          evictions++;
-        }
-        if (tails.size === 0) heads.delete(h);
-        break;
-      }
-      if (heads.size === 0) levels.delete(l);
-      break;
-    }
-    if (levels.size === 0) cache.delete(c);
-    return;
-  }
 }
 
 export interface FingerprintCacheStats {
@@ -138,5 +144,5 @@ export interface FingerprintCacheStats {
 
 /** Counters for telemetry (the pipeline exports them; classify never logs). */
 export function fingerprintCacheStats(): FingerprintCacheStats {
-  return { size, capacity: FINGERPRINT_CACHE_CAPACITY, hits, misses, evictions };
+  return { size: youngSize + oldSize, capacity: FINGERPRINT_CACHE_CAPACITY, hits, misses, evictions };
 }
