@@ -112,10 +112,23 @@ function* batches(): Generator<SourceUnit[]> {
 
 async function run(): Promise<void> {
   // BENCH_EPOCH: units per epoch (default: the replay default, config epoch.fileRecords).
-  const cfg =
-    process.env.BENCH_EPOCH === undefined
-      ? config
-      : { ...config, epoch: { ...config.epoch, fileRecords: Number(process.env.BENCH_EPOCH) } };
+  // BENCH_EPOCH_DOCS: epoch.maxDirtyDocs; BENCH_CACHE_DOCS: aggregate.caps.cacheDocs (experiments).
+  const env = process.env;
+  const cfg = {
+    ...config,
+    epoch: {
+      ...config.epoch,
+      ...(env.BENCH_EPOCH !== undefined ? { fileRecords: Number(env.BENCH_EPOCH) } : {}),
+      ...(env.BENCH_EPOCH_DOCS !== undefined ? { maxDirtyDocs: Number(env.BENCH_EPOCH_DOCS) } : {}),
+    },
+    aggregate: {
+      ...config.aggregate,
+      caps: {
+        ...config.aggregate.caps,
+        ...(env.BENCH_CACHE_DOCS !== undefined ? { cacheDocs: Number(env.BENCH_CACHE_DOCS) } : {}),
+      },
+    },
+  };
   const outDir = mkdtempSync(join(tmpdir(), 'logsift-bench-'));
   const t0 = process.hrtime.bigint();
   const c0 = cpuNow();

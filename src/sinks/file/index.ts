@@ -53,6 +53,9 @@ export const STATS_FILE = 'stats.ndjson';
  */
 export const DEFAULT_MAX_HELD_BYTES = 48 * 1024 * 1024;
 
+/** Characters of NDJSON collected before each write to the output file. */
+const WRITE_CHUNK = 1 << 20;
+
 export interface FileSinkOptions {
   readonly outDir: string;
   /** Cap on documents held in memory (config `file.maxDocs`). */
@@ -216,7 +219,10 @@ export class FileSink {
 
   #appendSummaries(docs: readonly HeldDoc<DocMeta>[]): void {
     if (docs.length === 0) return;
-    const parts: string[] = [];
+    // Written in chunks of about WRITE_CHUNK characters: the end of a run appends every held
+    // document at once, and one joined string plus its Buffer would double the store's size in RSS.
+    let parts: string[] = [];
+    let partsLength = 0;
     let pos = this.#pos;
     for (const d of docs) {
       const text = `${hitLine(d.index, d.id, d.json)}\n`;
@@ -258,7 +264,19 @@ export class FileSink {
       });
       pos += len;
       parts.push(text);
+      partsLength += text.length;
+      if (partsLength >= WRITE_CHUNK) {
+        this.#writeOut(parts);
+        parts = [];
+        partsLength = 0;
+      }
     }
+    this.#writeOut(parts);
+    if (this.#pos !== pos) throw new Error(`file sink: wrote to ${this.#pos}, index says ${pos}`);
+  }
+
+  #writeOut(parts: readonly string[]): void {
+    if (parts.length === 0) return;
     try {
       const buf = Buffer.from(parts.join(''));
       writeSync(this.#fd, buf, 0, buf.length, this.#pos);

@@ -196,23 +196,35 @@ export class MemoryCounterStore<M = unknown> implements CounterStore {
     };
   }
 
-  /** Spill the oldest-bucket summaries until the store is at 90% of both caps. */
+  /**
+   * Spill the oldest-bucket summaries until the store is at 90% of both caps. Summaries are grouped
+   * by `@timestamp` (a bucket start: few distinct values), so only the distinct timestamps and the
+   * groups that go are sorted, not every document held; the spilled list is in compareDocs order.
+   */
   #spill(): void {
     const targetDocs = Math.floor(this.maxDocs * 0.9);
     const targetBytes = this.maxBytes * 0.9;
-    const summaries: HeldDoc<M>[] = [];
-    for (const held of this.#docs.values()) if (!held.stats) summaries.push(held);
-    summaries.sort(compareDocs);
-    let n = 0;
+    const byTs = new Map<string, HeldDoc<M>[]>();
+    for (const held of this.#docs.values()) {
+      if (held.stats) continue;
+      const g = byTs.get(held.timestamp);
+      if (g === undefined) byTs.set(held.timestamp, [held]);
+      else g.push(held);
+    }
+    const stamps = [...byTs.keys()].sort();
+    const spilled: HeldDoc<M>[] = [];
     let docs = this.#docs.size;
     let bytes = this.#bytes;
-    while (n < summaries.length && (docs > targetDocs || bytes > targetBytes)) {
-      docs -= 1;
-      bytes -= summaries[n]!.json.length;
-      n += 1;
+    for (let i = 0; i < stamps.length && (docs > targetDocs || bytes > targetBytes); i++) {
+      const g = byTs.get(stamps[i]!)!.sort(compareDocs);
+      for (let k = 0; k < g.length && (docs > targetDocs || bytes > targetBytes); k++) {
+        const d = g[k]!;
+        docs -= 1;
+        bytes -= d.json.length;
+        spilled.push(d);
+      }
     }
-    if (n === 0) return;
-    const spilled = summaries.slice(0, n);
+    if (spilled.length === 0) return;
     this.#spillArea.write(spilled);
     for (const d of spilled) {
       this.#docs.delete(d.id);
