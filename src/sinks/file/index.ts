@@ -53,7 +53,7 @@ export const STATS_FILE = 'stats.ndjson';
  */
 export const DEFAULT_MAX_HELD_BYTES = 48 * 1024 * 1024;
 
-/** Characters of NDJSON collected before each write to the output file. */
+/** UTF-8 bytes of NDJSON collected before each write to the output file. */
 const WRITE_CHUNK = 1 << 20;
 
 export interface FileSinkOptions {
@@ -219,15 +219,17 @@ export class FileSink {
 
   #appendSummaries(docs: readonly HeldDoc<DocMeta>[]): void {
     if (docs.length === 0) return;
-    // Written in chunks of about WRITE_CHUNK characters: the end of a run appends every held
+    // Written in chunks of about WRITE_CHUNK bytes: the end of a run appends every held
     // document at once, and one joined string plus its Buffer would double the store's size in RSS.
+    // Each line goes out as three parts (head, the held JSON, `}\n`): no per-line concatenation to
+    // flatten, and the JSON's UTF-8 length is measured once (the head is short).
     let parts: string[] = [];
-    let partsLength = 0;
+    let partsBytes = 0;
     let pos = this.#pos;
     for (const d of docs) {
-      const text = `${hitLine(d.index, d.id, d.json)}\n`;
-      const len = Buffer.byteLength(text);
+      const head = hitHead(d.index, d.id);
       const bytes = Buffer.byteLength(d.json);
+      const len = Buffer.byteLength(head) + bytes + 2;
       // An earlier version of this document is in the file already: the last line wins, so only
       // this one counts in the tallies.
       const r = this.#written.find(d.id);
@@ -263,22 +265,26 @@ export class FileSink {
         bytes,
       });
       pos += len;
-      parts.push(text);
-      partsLength += text.length;
-      if (partsLength >= WRITE_CHUNK) {
-        this.#writeOut(parts);
+      parts.push(head, d.json, '}\n');
+      partsBytes += len;
+      if (partsBytes >= WRITE_CHUNK) {
+        this.#writeOut(parts, partsBytes);
         parts = [];
-        partsLength = 0;
+        partsBytes = 0;
       }
     }
-    this.#writeOut(parts);
+    this.#writeOut(parts, partsBytes);
     if (this.#pos !== pos) throw new Error(`file sink: wrote to ${this.#pos}, index says ${pos}`);
   }
 
-  #writeOut(parts: readonly string[]): void {
+  /** Write `parts` (`bytes` UTF-8 bytes in all) at the end of the output, encoded into one buffer. */
+  #writeOut(parts: readonly string[], bytes: number): void {
     if (parts.length === 0) return;
     try {
-      const buf = Buffer.from(parts.join(''));
+      const buf = Buffer.allocUnsafe(bytes);
+      let off = 0;
+      for (const p of parts) off += buf.write(p, off);
+      if (off !== bytes) throw new Error(`encoded ${off} bytes, expected ${bytes}`);
       writeSync(this.#fd, buf, 0, buf.length, this.#pos);
       this.#pos += buf.length;
     } catch (cause) {
@@ -301,7 +307,7 @@ export class FileSink {
     readSync(this.#fd, buf, 0, w.len, w.pos);
     const line = buf.toString('utf8');
     // `{"_index":…,"_id":…,"_source":<json>}\n`: the source is the rest of the line, byte for byte.
-    const prefix = hitLine(index, id, '').length - 1;
+    const prefix = hitHead(index, id).length;
     const json = line.slice(prefix, line.length - 2);
     const ts = /^\{"@timestamp":"([^"]*)"/.exec(json)?.[1] ?? '';
     const meta: DocMeta = { tally: w.tally >= 0 ? this.#tallyList[w.tally]! : null, count: w.count };
@@ -317,8 +323,13 @@ function statsKeyOf(topic: string, partition: number, component: string, bucketS
   return `${topic}\0${partition}\0${component}\0${bucketStartMs}`;
 }
 
+/** `{"_index":…,"_id":…,"_source":`: a search hit's line up to its source. */
+function hitHead(index: string, id: string): string {
+  return `{"_index":${JSON.stringify(index)},"_id":${JSON.stringify(id)},"_source":`;
+}
+
 function hitLine(index: string, id: string, sourceJson: string): string {
-  return `{"_index":${JSON.stringify(index)},"_id":${JSON.stringify(id)},"_source":${sourceJson}}`;
+  return `${hitHead(index, id)}${sourceJson}}`;
 }
 
 function round6(x: number): number {
