@@ -308,12 +308,21 @@ function sternPrefix(s: string): PrefixFields | null {
   if (b - a - 1 <= 63 && !hasDot(s, a + 1, b)) {
     const r = sternRest(s, b + 1);
     if (r !== null) return stern(s.slice(0, a), s.slice(a + 1, b), undefined, r);
-    if (hasPodSuffix(s, 0, a))
+    if (hasPodSuffix(s, 0, a)) {
+      // A namespace can end like a generated pod name (`team-bbbfb`): three names before a line
+      // stern could have printed win over two names before anything.
+      const three = threeNames(s, a, b);
+      if (three !== null) return three;
       return stern(s.slice(0, a), s.slice(a + 1, b), undefined, [s.slice(b + 1), null]);
+    }
   }
   const one = oneName(s, a);
   if (one !== null) return one;
-  // NAMESPACE POD CONTAINER: the namespace is a label too.
+  return threeNames(s, a, b);
+}
+
+/** `NAMESPACE POD CONTAINER <line>` (the namespace is a label too), names ending at a and b. */
+function threeNames(s: string, a: number, b: number): PrefixFields | null {
   if (a > 63 || hasDot(s, 0, a)) return null;
   const c = nameEnd(s, b + 1, false, 63);
   if (c < 0 || s.charCodeAt(c) !== 32) return null;

@@ -159,7 +159,16 @@ describe('prefixes are transparent', () => {
         expect(r.kubernetes).toEqual(wrapped.meta);
         expect(r.parsedTimeMs).toBe(ms);
       }),
-      { numRuns: 500 },
+      {
+        numRuns: 500,
+        // A namespace that ends like a generated pod name (`a-bbbfb`) once read as the pod.
+        examples: [
+          [
+            { ms: 1577836800000, named: true, line: '2020-01-01 00:00:00.000 [INFO][1] felix/a.go 1: A' },
+            { kind: 'stern-ns', pod: 'a', container: 'a', namespace: 'a-bbbfb', host: 'a', extra: 0, pid: 1 },
+          ],
+        ],
+      },
     );
   });
 
