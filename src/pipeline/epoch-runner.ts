@@ -378,6 +378,17 @@ export class PartitionRun {
   }
 
   /**
+   * Whether a load between batches pays: documents are missing and the records queued for them
+   * hold a quarter of `epoch.maxDeltaBytes`. Below that the flush's own load fetches them in the
+   * same round trip as every other missing document, and the partition's handler does not wait on
+   * Elasticsearch after each fetched batch (which holds kafkajs's next fetch).
+   */
+  loadDue(): boolean {
+    const e = this.#epoch;
+    return e !== null && e.pendingLoads > 0 && e.deltaBytes >= this.#cfg.epoch.maxDeltaBytes / 4;
+  }
+
+  /**
    * Load the open epoch's documents the cache lacks (one realtime mget), so that queued records
    * are applied and memory stays bounded between flushes. Returns an abort result when the epoch
    * had to be dropped (liveness, halt), else null.

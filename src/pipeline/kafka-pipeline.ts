@@ -379,10 +379,12 @@ export class KafkaPipeline {
     run.extendEnd(Math.max(lastMsg!.offset, batch.lastOffset) + 1);
     // Taken into the open epoch: kafkajs may fetch on (the commit waits for the acknowledgement).
     control.resolve(lastMsg!.offset);
-    const loaded = await run.load(this.#control(ctx));
-    if (loaded !== null) {
-      this.#aborted(ctx, loaded);
-      return this.#rewind(run, control);
+    if (run.loadDue()) {
+      const loaded = await run.load(this.#control(ctx));
+      if (loaded !== null) {
+        this.#aborted(ctx, loaded);
+        return this.#rewind(run, control);
+      }
     }
     await this.#flushIfDue(ctx, run, control);
   }

@@ -332,7 +332,7 @@ describe('KafkaPipeline', () => {
     expect(store.total()).toBe(25);
   });
 
-  it('documents the cache lacks are loaded as batches arrive, not queued until the flush', async () => {
+  it('documents the cache lacks are loaded by the flush in one round trip while the records queued for them are few', async () => {
     const store = new CasStore();
     let loads = 0;
     const real = store.load.bind(store);
@@ -341,6 +341,25 @@ describe('KafkaPipeline', () => {
       return real(refs);
     };
     const { pipeline } = setup({ store, epochPerBatch: false });
+    const c = new FakeControl();
+    await pipeline.handleBatch(batch(0, 20), c);
+    await pipeline.handleBatch(batch(20, 40), c);
+    expect(loads).toBe(0);
+    await pipeline.drain();
+    expect(loads).toBe(1);
+    expect(store.total()).toBe(40);
+  });
+
+  it('documents the cache lacks are loaded as batches arrive once the records queued for them hold a quarter of epoch.maxDeltaBytes', async () => {
+    const store = new CasStore();
+    let loads = 0;
+    const real = store.load.bind(store);
+    store.load = async (refs) => {
+      loads += 1;
+      return real(refs);
+    };
+    // 20 queued records take a few kB (PENDING_OVERHEAD_BYTES each): a quarter of 8 kB is passed.
+    const { pipeline } = setup({ store, epochPerBatch: false, epoch: { maxDeltaBytes: 8_192 } });
     const c = new FakeControl();
     await pipeline.handleBatch(batch(0, 20), c);
     expect(loads).toBe(1);
