@@ -6,8 +6,10 @@
  * Per partition one open epoch, fed by as many kafkajs batches as arrive until it is due (time
  * `epoch.maxMs`, `epoch.maxDirtyDocs` documents, `epoch.maxDeltaBytes`, `epoch.maxRecords` units)
  * or the process stops. Taking a batch into the open epoch resolves its offsets, so kafkajs fetches
- * on; the commit waits for the acknowledgement. An epoch is flushed in its partition's eachBatch
- * when that batch makes it due, or by a timer when the partition's batches stop coming.
+ * on; the commit waits for the acknowledgement. A batch that continues the taken ones is taken
+ * ahead: eachBatch returns at once and the partition's loop processes it, so the next fetch overlaps
+ * this one's parsing and the flushes. An epoch is flushed when a batch makes it due, or by a timer
+ * when the partition's batches stop coming.
  *
  * What this adapter adds to the runner (Kafka only): the Kafka flush policy (heartbeats before each
  * send and between retries, backoff, a retry budget, ownership: an epoch of a partition revoked by a
@@ -45,6 +47,12 @@ export interface PipelineBatch {
   readonly units: readonly SourceUnit[];
   readonly lastOffset: number;
   readonly highWatermark: number;
+  /**
+   * The offset this batch was fetched from (kafkajs Batch.fetchedOffset). When the source tells it,
+   * batches are taken ahead of processing (see handleBatch), and a batch fetched before a rewind is
+   * recognised and dropped.
+   */
+  readonly fetchedOffset?: number;
 }
 
 export interface PipelineControl {
@@ -96,7 +104,34 @@ interface PartitionCtx {
   halted: boolean;
   /** An epoch aborted outside this partition's eachBatch: its next batch moves the fetch position back. */
   rewinding: boolean;
+  /** Where kafkajs fetches this partition next, as last resolved (-1: not resolved yet). */
+  nextFetch: number;
+  /** Batches taken ahead of processing, in fetch order (at most MAX_AHEAD wait here). */
+  ahead: { batch: PipelineBatch; control: PipelineControl }[];
+  /** The loop working through `ahead`, while it runs. */
+  aheadLoop: Promise<void> | null;
+  /** Handlers waiting for room in `ahead`. */
+  roomWaiters: (() => void)[];
+  /** After a rewind: the offset the next fresh fetch starts at; batches fetched elsewhere are stale (-1: none). */
+  refetch: number;
+  /** Stale batches dropped since the rewind (bounded: see MAX_STALE). */
+  staleDrops: number;
+  /** An unexpected error of the ahead loop, thrown by this partition's next handler (as a batch's own would be). */
+  failure: unknown;
 }
+
+/**
+ * Batches per partition that may wait, taken, while another is processed. One is enough for the
+ * next fetch to overlap processing; each holds up to kafka.maxBytesPerPartition.
+ */
+const MAX_AHEAD = 1;
+
+/**
+ * After a rewind, batches fetched from another position than the rewound one are dropped as
+ * stale: at most one per fetcher can be in flight or queued in kafkajs then. Past this many, the
+ * position really moved (kafkajs reset an out-of-range offset) and the batch goes to the gap check.
+ */
+const MAX_STALE = 8;
 
 export class KafkaPipeline {
   readonly #cfg: Config;
@@ -191,6 +226,8 @@ export class KafkaPipeline {
     this.#lastHeartbeat = this.#now();
     for (const ctx of this.#parts.values()) {
       ctx.dropped = true;
+      ctx.ahead.length = 0;
+      this.#wakeRoom(ctx);
       if (ctx.busy === null) ctx.run?.drop();
       else this.#retired.set(ctx.key, ctx); // its flush aborts at its next check
     }
@@ -264,8 +301,11 @@ export class KafkaPipeline {
         this.#exclusive(ctx, async () => {
           if (ctx.dropped || !ctx.run?.open) return;
           const r = await this.#flush(ctx, cause);
-          // Not in this partition's eachBatch: its next batch moves the fetch position back.
-          if (r.outcome === 'aborted') ctx.rewinding = true;
+          if (r.outcome === 'aborted') {
+            // Not in this partition's eachBatch: a fetch may be under way from the old position.
+            ctx.rewinding = true;
+            this.#rewind(ctx, ctx.run, ctx.control!);
+          }
         }).catch((err: unknown) => {
           this.#log.error({ err: String((err as Error).stack ?? err) }, 'timer flush failed');
         }),
@@ -286,7 +326,86 @@ export class KafkaPipeline {
     const ctx = this.#ctx(batch.topic, batch.partition);
     const old = this.#retired.get(ctx.key);
     if (old !== undefined) await this.#waitRetired(old, control);
+    this.#throwIfFailed(ctx);
+    if (this.#takesAhead(ctx, batch)) {
+      // Taken: kafkajs fetches the next batch while this one is processed. The commit still
+      // waits for the acknowledgement of the epoch that counts it.
+      this.#advance(ctx, control, batchEnd(batch));
+      ctx.ahead.push({ batch, control });
+      if (ctx.aheadLoop === null) this.#startAhead(ctx);
+      if (ctx.ahead.length > MAX_AHEAD) {
+        this.#m.aheadFull.inc();
+        while (ctx.ahead.length > MAX_AHEAD) await new Promise<void>((r) => ctx.roomWaiters.push(r));
+        this.#throwIfFailed(ctx);
+      }
+      return;
+    }
+    // Not contiguous with what was taken (the first batch, a rewind, a reset): after those, here.
+    while (ctx.aheadLoop !== null) await ctx.aheadLoop;
+    this.#throwIfFailed(ctx);
     await this.#exclusive(ctx, () => this.#handle(ctx, batch, control));
+  }
+
+  /** Whether the batch continues exactly where the partition's last taken batch ended. */
+  #takesAhead(ctx: PartitionCtx, batch: PipelineBatch): boolean {
+    return (
+      batch.fetchedOffset !== undefined &&
+      batch.fetchedOffset === ctx.nextFetch &&
+      ctx.run !== null &&
+      ctx.refetch < 0 &&
+      !ctx.rewinding &&
+      !ctx.halted &&
+      !ctx.dropped
+    );
+  }
+
+  /** Work through the batches taken ahead, one at a time, after kafkajs has sent its next fetch. */
+  #startAhead(ctx: PartitionCtx): void {
+    const loop = (async () => {
+      try {
+        while (ctx.ahead.length > 0) {
+          const next = ctx.ahead.shift()!;
+          this.#wakeRoom(ctx);
+          // Let the handler just woken return first: kafkajs sends its next fetch before this
+          // batch's (synchronous) processing starts.
+          await new Promise<void>((r) => setImmediate(r));
+          await this.#exclusive(ctx, () => this.#handle(ctx, next.batch, next.control));
+        }
+      } catch (err) {
+        ctx.failure = err;
+        ctx.ahead.length = 0;
+        this.#log.error(
+          { topic: ctx.topic, partition: ctx.partition, err: String((err as Error).stack ?? err) },
+          'batch handling failed; the partition fails its next batch',
+        );
+      } finally {
+        ctx.aheadLoop = null;
+        this.#wakeRoom(ctx);
+      }
+    })();
+    ctx.aheadLoop = loop;
+    this.#inFlight.add(loop);
+    void loop.finally(() => this.#inFlight.delete(loop));
+  }
+
+  #wakeRoom(ctx: PartitionCtx): void {
+    const waiters = ctx.roomWaiters;
+    ctx.roomWaiters = [];
+    for (const w of waiters) w();
+  }
+
+  #throwIfFailed(ctx: PartitionCtx): void {
+    if (ctx.failure === null) return;
+    const err = ctx.failure;
+    ctx.failure = null;
+    throw err;
+  }
+
+  /** kafkajs fetches from `end` next, unless it was told a later position already. */
+  #advance(ctx: PartitionCtx, control: PipelineControl, end: number): void {
+    if (end <= ctx.nextFetch) return;
+    ctx.nextFetch = end;
+    control.resolve(end - 1);
   }
 
   /** One handler of one partition at a time: batches, timer and shutdown flushes queue up here. */
@@ -340,11 +459,22 @@ export class KafkaPipeline {
       run = this.#runner.partition(ctx.topic, ctx.partition, first.offset, committed);
       ctx.run = run;
       if (expected !== null && first.offset > expected) await this.#gap(ctx, run, expected, first);
+    } else if (ctx.refetch >= 0 && batch.fetchedOffset !== undefined) {
+      if (batch.fetchedOffset !== ctx.refetch && ctx.staleDrops < MAX_STALE) {
+        // Fetched before the rewind, from a position past the acknowledged end: drop it.
+        ctx.staleDrops += 1;
+        this.#m.staleBatches.inc();
+        control.resolve(ctx.refetch - 1);
+        return;
+      }
+      ctx.refetch = -1;
+      ctx.rewinding = false;
     } else if (ctx.rewinding) {
       ctx.rewinding = false;
       const first = units[0]?.position;
       if (first === undefined || first.offset > run.end) {
         // Fetched from the position an aborted epoch had reached: drop it, fetch from its start.
+        this.#m.staleBatches.inc();
         control.resolve(run.end - 1);
         return;
       }
@@ -358,7 +488,7 @@ export class KafkaPipeline {
       // Only control records (transaction markers) or nothing new: the epoch's end moves past them.
       if (batch.lastOffset + 1 > run.end) {
         run.extendEnd(batch.lastOffset + 1);
-        control.resolve(batch.lastOffset);
+        this.#advance(ctx, control, run.end);
       }
       await this.#flushIfDue(ctx, run, control);
       return;
@@ -372,18 +502,18 @@ export class KafkaPipeline {
       if (i < units.length) {
         // Due by volume in the middle of the batch.
         const r = await this.#flush(ctx, run.due() ?? 'documents');
-        if (r.outcome === 'aborted') return this.#rewind(run, control);
+        if (r.outcome === 'aborted') return this.#rewind(ctx, run, control);
       }
     }
     // Past the batch's last record there are only control records: the epoch ends after them.
-    run.extendEnd(Math.max(lastMsg!.offset, batch.lastOffset) + 1);
+    run.extendEnd(batchEnd(batch));
     // Taken into the open epoch: kafkajs may fetch on (the commit waits for the acknowledgement).
-    control.resolve(lastMsg!.offset);
+    this.#advance(ctx, control, run.end);
     if (run.loadDue()) {
       const loaded = await run.load(this.#control(ctx));
       if (loaded !== null) {
         this.#aborted(ctx, loaded);
-        return this.#rewind(run, control);
+        return this.#rewind(ctx, run, control);
       }
     }
     await this.#flushIfDue(ctx, run, control);
@@ -393,11 +523,19 @@ export class KafkaPipeline {
     const cause = run.due();
     if (cause === null) return;
     const r = await this.#flush(ctx, cause);
-    if (r.outcome === 'aborted') this.#rewind(run, control);
+    if (r.outcome === 'aborted') this.#rewind(ctx, run, control);
   }
 
-  /** After an abort inside this partition's eachBatch: fetch again from the last acknowledged end. */
-  #rewind(run: PartitionRun, control: PipelineControl): void {
+  /**
+   * After an abort: fetch again from the last acknowledged end. Batches taken ahead are dropped,
+   * and so is any batch fetched before this (see MAX_STALE).
+   */
+  #rewind(ctx: PartitionCtx, run: PartitionRun, control: PipelineControl): void {
+    ctx.nextFetch = run.end;
+    ctx.refetch = run.end;
+    ctx.staleDrops = 0;
+    ctx.ahead.length = 0;
+    this.#wakeRoom(ctx);
     control.resolve(run.end - 1);
   }
 
@@ -416,6 +554,13 @@ export class KafkaPipeline {
         dropped: false,
         halted: false,
         rewinding: false,
+        nextFetch: -1,
+        ahead: [],
+        aheadLoop: null,
+        roomWaiters: [],
+        refetch: -1,
+        staleDrops: 0,
+        failure: null,
       };
       this.#parts.set(key, ctx);
     }
@@ -657,4 +802,10 @@ export class KafkaPipeline {
         return;
     }
   }
+}
+
+/** The offset after a batch: past its last record and any control records behind it. */
+function batchEnd(batch: PipelineBatch): number {
+  const last = batch.units[batch.units.length - 1]?.position.offset ?? -1;
+  return Math.max(last, batch.lastOffset) + 1;
 }

@@ -545,6 +545,14 @@ export function createRunMetrics(registry = new Registry(), options: RunMetricsO
       'Offsets skipped between the expected next offset and a batch start (retention, reset).',
     ),
     commits: registry.counter('logsift_commits_total', 'Kafka offset commits after an acknowledged epoch.'),
+    aheadFull: registry.counter(
+      'logsift_fetch_ahead_full_total',
+      'A fetched batch waited because its partition already had a batch taken ahead of processing (the cap of one queued batch per partition bit).',
+    ),
+    staleBatches: registry.counter(
+      'logsift_stale_batches_total',
+      'Fetched batches dropped because they were fetched before an aborted epoch moved the position back.',
+    ),
     halted: registry.gauge(
       'logsift_partitions_halted',
       'Partitions paused after a permanent error (alert: counts stop there).',

@@ -39,6 +39,8 @@ export interface SourceBatch {
   /** Offset of the batch's last record, control records included (kafkajs batch.lastOffset()). */
   readonly lastOffset: number;
   readonly highWatermark: number;
+  /** The offset the batch was fetched from (kafkajs Batch.fetchedOffset; absent if kafkajs lacks it). */
+  readonly fetchedOffset?: number;
 }
 
 /** What the handler may do with its batch (a thin view of the kafkajs eachBatch payload). */
@@ -158,6 +160,7 @@ export class KafkaSource {
           units: b.messages.map((m) => toUnit(b.topic, b.partition, m)),
           lastOffset: Number(b.lastOffset()),
           highWatermark: Number(b.highWatermark),
+          ...fetchedOffset(b),
         };
         const control: BatchControl = {
           resolve: (offset) => payload.resolveOffset(String(offset)),
@@ -292,4 +295,11 @@ export class KafkaSource {
     for (const r of results)
       if (r.status === 'rejected') this.#log.warn({ err: String(r.reason) }, 'kafka disconnect');
   }
+}
+
+/** kafkajs's Batch carries the offset its fetch asked for, untyped in its .d.ts. */
+function fetchedOffset(b: object): { fetchedOffset?: number } {
+  const v = (b as { fetchedOffset?: unknown }).fetchedOffset;
+  const n = typeof v === 'string' || typeof v === 'number' ? Number(v) : Number.NaN;
+  return Number.isSafeInteger(n) ? { fetchedOffset: n } : {};
 }

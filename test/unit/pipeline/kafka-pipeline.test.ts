@@ -128,6 +128,11 @@ function setup(o: SetupOptions = {}) {
   return { store, source, metrics, pipeline, clock, cfg };
 }
 
+/** A batch as kafkajs delivers it: fetched from `at` (Batch.fetchedOffset, the default: its first offset). */
+function fetched(from: number, to: number, at = from): PipelineBatch {
+  return { ...batch(from, to), fetchedOffset: at };
+}
+
 describe('KafkaPipeline', () => {
   it('counts every unit, resolves each batch as taken and commits the end of each acknowledged epoch', async () => {
     const { store, pipeline, metrics } = setup();
@@ -641,5 +646,112 @@ describe('KafkaPipeline', () => {
       expect(c.commits).toEqual([10]);
       expect(store.total()).toBe(10);
     });
+  });
+});
+
+describe('KafkaPipeline: batches taken ahead of processing (the fetch offset is known)', () => {
+  it('a batch fetched where the last one ended is taken: the handler returns before it is processed, the position moves on, counts and commits stay exact', async () => {
+    const { store, pipeline, metrics } = setup({ epochPerBatch: false });
+    const c = new FakeControl();
+    await pipeline.handleBatch(fetched(0, 100), c); // the assignment's first batch: handled in place
+    expect(metrics.recordsIn.get()).toBe(100);
+    await pipeline.handleBatch(fetched(100, 200), c);
+    expect(c.position).toBe(200); // kafkajs fetches on at once
+    expect(metrics.recordsIn.get()).toBe(100); // not processed yet
+    await pipeline.idle();
+    expect(metrics.recordsIn.get()).toBe(200);
+    await pipeline.drain();
+    expect(c.commits).toEqual([200]);
+    expect(store.total()).toBe(200);
+  });
+
+  it('one batch per partition waits taken; the next handler waits for room, and the wait is counted', async () => {
+    const { store, pipeline, metrics } = setup({ epochPerBatch: false });
+    const c = new FakeControl();
+    await pipeline.handleBatch(fetched(0, 50), c);
+    await pipeline.handleBatch(fetched(50, 100), c); // processed next
+    await pipeline.handleBatch(fetched(100, 150), c); // waits, taken
+    let returned = false;
+    const fourth = pipeline.handleBatch(fetched(150, 200), c).then(() => {
+      returned = true;
+    });
+    await Promise.resolve();
+    await Promise.resolve();
+    expect(returned).toBe(false);
+    expect(metrics.aheadFull.get()).toBe(1);
+    await fourth;
+    await pipeline.idle();
+    await pipeline.drain();
+    expect(store.total()).toBe(200);
+    expect(c.commits).toEqual([200]);
+  });
+
+  it('an epoch aborted with batches taken behind it: they are dropped, the position goes back, a batch fetched before the rewind is dropped, the refetch counts once', async () => {
+    const { store, pipeline, metrics } = setup(); // every batch ends its epoch
+    const c = new FakeControl();
+    await pipeline.handleBatch(fetched(0, 100), c);
+    expect(c.commits).toEqual([100]);
+    c.heartbeatError = new Error('REBALANCE_IN_PROGRESS');
+    await pipeline.handleBatch(fetched(100, 200), c);
+    await pipeline.handleBatch(fetched(200, 300), c);
+    await pipeline.idle(); // 100..200's flush aborts: 200..300 is dropped with it
+    expect(c.position).toBe(100);
+    expect(store.total()).toBe(100);
+    c.heartbeatError = null;
+    await pipeline.handleBatch(fetched(300, 400), c); // was in flight from the old position
+    expect(metrics.staleBatches.get()).toBe(1);
+    expect(c.position).toBe(100);
+    expect(store.total()).toBe(100);
+    await pipeline.handleBatch(fetched(100, 400), c); // the refetch
+    await pipeline.idle();
+    expect(store.total()).toBe(400);
+    expect(c.commits).toEqual([100, 400]);
+  });
+
+  it('after a rewind, a batch from a position kafkajs reset to (out of range) is not dropped for ever: it reaches the gap check', async () => {
+    const { store, source, pipeline, metrics } = setup();
+    const c = new FakeControl();
+    await pipeline.handleBatch(fetched(0, 100), c);
+    c.heartbeatError = new Error('REBALANCE_IN_PROGRESS');
+    await pipeline.handleBatch(fetched(100, 200), c);
+    await pipeline.idle();
+    expect(c.position).toBe(100);
+    c.heartbeatError = null;
+    // Retention removed 100..149 meanwhile: every fetch from 100 is reset to the log start, 150.
+    source.low = 150;
+    for (let k = 0; k < 20 && store.total() === 100; k++) await pipeline.handleBatch(fetched(150, 200), c);
+    await pipeline.idle();
+    expect(metrics.staleBatches.get()).toBeLessThanOrEqual(8);
+    expect(metrics.offsetGaps.get()).toBe(50);
+    expect(store.total()).toBe(150);
+  });
+
+  it('a group join drops the batches taken ahead: nothing of them is counted; the new generation counts once', async () => {
+    const { store, pipeline } = setup({ epochPerBatch: false });
+    const c = new FakeControl();
+    await pipeline.handleBatch(fetched(0, 50), c);
+    await pipeline.handleBatch(fetched(50, 100), c);
+    await pipeline.handleBatch(fetched(100, 150), c);
+    pipeline.onJoin('member-2', { t: [0] });
+    await pipeline.idle();
+    expect(store.total()).toBe(0);
+    expect(c.commits).toEqual([]);
+    const c2 = new FakeControl();
+    await pipeline.handleBatch(fetched(0, 150), c2);
+    await pipeline.drain();
+    expect(store.total()).toBe(150);
+    expect(c2.commits).toEqual([150]);
+  });
+
+  it("an unexpected error while a taken batch is processed fails the partition's next batch, as it would have failed its own", async () => {
+    const { pipeline, metrics } = setup({ epochPerBatch: false });
+    const c = new FakeControl();
+    await pipeline.handleBatch(fetched(0, 50), c);
+    metrics.recordsIn.inc = () => {
+      throw new Error('boom');
+    };
+    await pipeline.handleBatch(fetched(50, 100), c);
+    await pipeline.idle();
+    await expect(pipeline.handleBatch(fetched(100, 150), c)).rejects.toThrow('boom');
   });
 });
