@@ -14,6 +14,7 @@
  *   npm run bench:e2e                              # realistic, day, adversarial
  *   LOGSIFT_BENCH_MIX=realistic,adversarial npm run bench:e2e  # some of them
  *   LOGSIFT_BENCH_PROFILE=1 npm run bench:e2e      # also a CPU profile of the child, top functions printed
+ *   LOGSIFT_BENCH_NODE_ARGS=--trace-gc npm run bench:e2e  # extra node flags for the child (output in its run.log)
  *
  * Per mix: 1. produce into a fresh 3-partition topic; 2. read it with a bare kafkajs consumer (own
  * group, eachBatch, no processing); 3. run `node bin/logsift run` until Σ logsift.count == lines
@@ -265,6 +266,8 @@ async function runMix(
   writeFileSync(cfg, `${process.env.LOGSIFT_BENCH_CONFIG ?? '{}'}\n`);
   const args = [
     ...(PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${dir}`] : []),
+    // LOGSIFT_BENCH_NODE_ARGS: node flags NODE_OPTIONS refuses (e.g. --trace-gc; output in run.log).
+    ...(process.env.LOGSIFT_BENCH_NODE_ARGS ?? '').split(' ').filter((a) => a !== ''),
     join(ROOT, 'bin/logsift'),
     'run',
     '--config',

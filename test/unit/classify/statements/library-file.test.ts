@@ -135,3 +135,30 @@ describe('shipped statement library', () => {
     expect(add.every((s) => !s.rate_limited)).toBe(true);
   });
 });
+
+describe('the library in memory', () => {
+  it('is the file, line for line, with equal release ranges shared between call sites', async () => {
+    const { readFileSync } = await import('node:fs');
+    const { gunzipSync } = await import('node:zlib');
+    const { LIBRARY_URL } = await import('../../../../src/classify/statements/load.ts');
+    const lines = gunzipSync(readFileSync(LIBRARY_URL))
+      .toString('utf8')
+      .split('\n')
+      .filter((l) => l !== '');
+    const plain = lines.slice(1).map((l) => JSON.parse(l) as Statement);
+    expect(library.statements).toEqual(plain);
+    const ranges = new Map<string, Statement['sites'][number]['releases']>();
+    let shared = 0;
+    let sites = 0;
+    for (const st of library.statements) {
+      for (const site of st.sites) {
+        sites += 1;
+        const k = JSON.stringify(site.releases);
+        const first = ranges.get(k);
+        if (first === undefined) ranges.set(k, site.releases);
+        else if (first === site.releases) shared += 1;
+      }
+    }
+    expect(shared).toBe(sites - ranges.size);
+  });
+});
