@@ -452,9 +452,16 @@ export class PartitionState {
     return s;
   }
 
-  /** @internal After an epoch completed: evict the least recently used clean documents past the cap. */
-  evict(): void {
-    const cap = this.config.caps.cacheDocs;
+  /** Clean documents kept between epochs (aggregate.caps.cacheDocs). */
+  get cacheCap(): number {
+    return this.config.caps.cacheDocs;
+  }
+
+  /**
+   * @internal After an epoch completed: evict the least recently used clean documents past the cap
+   * (a smaller cap than the configured one when the heap is short, see the epoch runner).
+   */
+  evict(cap = this.config.caps.cacheDocs): void {
     if (this.#slots.size <= cap) return;
     // Down to 90 % of the cap at once, so the sort runs once per tenth of the cap of new documents.
     const target = Math.floor(cap * 0.9);

@@ -19,6 +19,7 @@
  * (`observe`); the stages (assembler, classifier, epoch) never count themselves.
  */
 import { randomUUID } from 'node:crypto';
+import { getHeapStatistics } from 'node:v8';
 import { type Epoch, PartitionState, type Writer } from '../aggregate/epoch.ts';
 import type { CounterStore, VersionedDoc, WriteItem, WriteResult } from '../aggregate/store.ts';
 import { withDoc } from '../aggregate/store.ts';
@@ -46,7 +47,7 @@ export class AbortEpoch extends Error {
 }
 
 /** What ended an epoch. */
-export type EpochCause = 'documents' | 'bytes' | 'units' | 'time' | 'idle' | 'end' | 'shutdown';
+export type EpochCause = 'documents' | 'bytes' | 'units' | 'time' | 'idle' | 'memory' | 'end' | 'shutdown';
 
 /** What one flush needs from its source. */
 export interface FlushControl {
@@ -124,6 +125,8 @@ export interface RunnerOptions {
   readonly member?: () => string | undefined;
   /** Sample each stage's CPU time per chunk (process.cpuUsage) and report 'stages': benchmarks. */
   readonly timeStages?: boolean;
+  /** Whether the heap is short (default: past HEAP_DUE_SHARE of the V8 heap limit; tests pass their own). */
+  readonly heapPressure?: () => boolean;
 }
 
 export type FlushAborted = {
@@ -137,6 +140,21 @@ export type FlushResult =
 
 /** Units pushed between drains: the granularity of the volume cuts (and of stage timing). */
 const CHUNK = 256;
+
+/**
+ * The document caps are per partition (epoch.maxDirtyDocs, aggregate.caps.cacheDocs), and a
+ * process may own many partitions, or documents far larger than the caps' sizing assumed (many
+ * params). Past this share of the heap limit the open epoch is due ('memory') and, once it is
+ * acknowledged, the clean-document cache is cut to HEAP_SHED_SHARE of its cap (evictions counted):
+ * memory stays bounded whatever the caps multiply to, at the price of more loads and writes.
+ */
+const HEAP_DUE_SHARE = 0.7;
+const HEAP_SHED_SHARE = 0.25;
+
+function heapShort(): boolean {
+  const h = getHeapStatistics();
+  return h.used_heap_size > HEAP_DUE_SHARE * h.heap_size_limit;
+}
 const BACKOFF_MIN_MS = 200;
 const BACKOFF_MAX_MS = 5_000;
 
@@ -176,6 +194,7 @@ export class PartitionRun {
   readonly #maxBlockMs: number;
   readonly #maxUnits: number;
   readonly #timed: boolean;
+  readonly #heapPressure: () => boolean;
   #assembler: PartitionAssembler;
   /** Assembler state at `ackedEnd`. */
   #snapshot: AssemblerSnapshot;
@@ -218,6 +237,7 @@ export class PartitionRun {
     this.#maxBlockMs = o.maxBlockMs ?? 60_000;
     this.#maxUnits = o.mode === 'file' ? o.config.epoch.fileRecords : o.config.epoch.maxRecords;
     this.#timed = o.timeStages === true;
+    this.#heapPressure = o.heapPressure ?? heapShort;
     this.state = new PartitionState(topic, partition, agg);
     this.#assembler = createAssembler(o.config, o.mode);
     this.#snapshot = this.#assembler.snapshot();
@@ -261,6 +281,7 @@ export class PartitionRun {
     if (e.documents >= ep.maxDirtyDocs) return 'documents';
     if (e.deltaBytes >= ep.maxDeltaBytes) return 'bytes';
     if (e.units >= this.#maxUnits) return 'units';
+    if (this.#heapPressure()) return 'memory';
     if (this.#o.mode === 'kafka') {
       if (now - this.#openedAt >= ep.maxMs) return 'time';
       if (ep.idleMs > 0 && now - this.#lastPushAt >= ep.idleMs) return 'idle';
@@ -272,7 +293,12 @@ export class PartitionRun {
     const e = this.#epoch;
     if (e === null) return false;
     const ep = this.#cfg.epoch;
-    return e.documents >= ep.maxDirtyDocs || e.deltaBytes >= ep.maxDeltaBytes || e.units >= this.#maxUnits;
+    return (
+      e.documents >= ep.maxDirtyDocs ||
+      e.deltaBytes >= ep.maxDeltaBytes ||
+      e.units >= this.#maxUnits ||
+      this.#heapPressure()
+    );
   }
 
   #open(): Epoch {
@@ -435,6 +461,9 @@ export class PartitionRun {
     }
     // Acknowledged: merge, snapshot, commit what is safe.
     epoch.complete();
+    if (cause === 'memory' || this.#heapPressure()) {
+      this.state.evict(Math.max(1, Math.floor(this.state.cacheCap * HEAP_SHED_SHARE)));
+    }
     this.#epoch = null;
     this.ackedEnd = end;
     this.#snapshot = this.#assembler.snapshot();

@@ -84,6 +84,8 @@ export interface KafkaPipelineOptions {
   readonly sleep?: (ms: number) => Promise<void>;
   /** One flush may block on Elasticsearch/DLQ retries this long, then the epoch is aborted. */
   readonly maxBlockMs?: number;
+  /** Whether the heap is short (default: the epoch runner's V8 heap check; tests pass their own). */
+  readonly heapPressure?: () => boolean;
   /** How often the timer looks for epochs due by time (default: a quarter of epoch.maxMs or half of epoch.idleMs, at most 1 s; 0 = no timer). */
   readonly tickMs?: number;
 }
@@ -181,6 +183,7 @@ export class KafkaPipeline {
       now: this.#now,
       sleep: this.#sleep,
       ...(o.maxBlockMs !== undefined ? { maxBlockMs: o.maxBlockMs } : {}),
+      ...(o.heapPressure !== undefined ? { heapPressure: o.heapPressure } : {}),
       member: () => this.#member,
       observe: (ob) => this.#observe(ob),
     });
@@ -759,6 +762,7 @@ export class KafkaPipeline {
       case 'epoch':
         m.epochs.inc({ outcome: o.outcome });
         if (o.outcome === 'aborted') return;
+        m.epochCauses.inc({ cause: o.cause });
         m.unitsCounted.inc(undefined, o.counted);
         m.unitsSkipped.inc(undefined, o.skipped);
         m.cacheEvictions.inc(undefined, o.evictions);

@@ -517,6 +517,11 @@ export function createRunMetrics(registry = new Registry(), options: RunMetricsO
       'Epochs finished, by outcome (committed, aborted, committed-not: the commit failed).',
       ['outcome'],
     ),
+    epochCauses: registry.counter(
+      'logsift_epoch_causes_total',
+      'Acknowledged epochs by what ended them: time, idle, documents, bytes, units, memory (the heap passed 70 % of its limit: the document cache is cut to a quarter of its cap), shutdown.',
+      ['cause'],
+    ),
     esRetries: registry.counter(
       'logsift_es_retries_total',
       'Elasticsearch and DLQ retries, by kind (bulk_item, bulk_request, mget, mget_item, dlq, versions).',

@@ -101,6 +101,8 @@ interface SetupOptions {
   /** true (default): every batch ends its epoch (time moves past epoch.maxMs on each clock read). */
   epochPerBatch?: boolean;
   epoch?: Partial<Config['epoch']>;
+  cacheDocs?: number;
+  heapPressure?: () => boolean;
 }
 
 function setup(o: SetupOptions = {}) {
@@ -111,7 +113,14 @@ function setup(o: SetupOptions = {}) {
   const perBatch = o.epochPerBatch ?? true;
   // Per batch: maxMs 1 ms and a clock that moves 1 ms per read, so every batch ends its epoch
   // while the heartbeat stays fresh.
-  const cfg = { ...config, epoch: { ...config.epoch, ...(perBatch ? { maxMs: 1 } : {}), ...o.epoch } };
+  const cfg = {
+    ...config,
+    epoch: { ...config.epoch, ...(perBatch ? { maxMs: 1 } : {}), ...o.epoch },
+    aggregate: {
+      ...config.aggregate,
+      caps: { ...config.aggregate.caps, ...(o.cacheDocs !== undefined ? { cacheDocs: o.cacheDocs } : {}) },
+    },
+  };
   if (perBatch) clock.perCall = 1;
   const pipeline = new KafkaPipeline({
     config: cfg,
@@ -123,6 +132,7 @@ function setup(o: SetupOptions = {}) {
     sleep: async () => {},
     now: clock.now,
     tickMs: 0,
+    ...(o.heapPressure !== undefined ? { heapPressure: o.heapPressure } : {}),
   });
   pipeline.onJoin('member-1', { t: [0] });
   return { store, source, metrics, pipeline, clock, cfg };
@@ -335,6 +345,28 @@ describe('KafkaPipeline', () => {
     expect(c.paused).toBe(true);
     expect(c.position).toBe(25);
     expect(store.total()).toBe(25);
+  });
+
+  it('a short heap ends the open epoch (cause memory, counted) and cuts the document cache to a quarter of its cap', async () => {
+    let short = false;
+    const { store, pipeline, metrics } = setup({
+      epochPerBatch: false,
+      cacheDocs: 8,
+      heapPressure: () => short,
+    });
+    const c = new FakeControl();
+    // 600 lines over 5 statements and 10 minutes: 50 documents, cut to 8 cached after each epoch.
+    await pipeline.handleBatch(batch(0, 300), c);
+    expect(c.commits).toEqual([]);
+    expect(metrics.epochCauses.get({ cause: 'memory' })).toBe(0);
+    short = true;
+    await pipeline.handleBatch(batch(300, 600), c);
+    expect(metrics.epochCauses.get({ cause: 'memory' })).toBeGreaterThan(0);
+    expect(c.commits.length).toBeGreaterThan(0);
+    expect(pipeline.partitionCounters[0]!.cacheDocs).toBeLessThanOrEqual(2);
+    short = false;
+    await pipeline.drain();
+    expect(store.total()).toBe(600);
   });
 
   it('documents the cache lacks are loaded by the flush in one round trip while the records queued for them are few', async () => {
