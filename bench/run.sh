@@ -60,15 +60,9 @@ fi
 # whose hook thread and transpile cache would add ~45 MB of RSS and start-up CPU to the figures.
 node_modules/.bin/esbuild bench/throughput.ts --bundle --platform=node --format=esm --packages=external \
   --log-level=warning --outfile=bench/.data/throughput.mjs
-# The heap sizes bin/logsift starts `replay` with (src/v8-tuning.ts START_FLAGS: V8 takes them only
-# at start-up), so the benchmark measures the process replay runs (none with LOGSIFT_V8_DEFAULTS=1).
-START_FLAGS=""
-[ "${LOGSIFT_V8_DEFAULTS:-}" = 1 ] ||
-  START_FLAGS=$(node --import tsx -e "import('./src/v8-tuning.ts').then((m) => console.log(m.START_FLAGS.join(' ')))")
-echo "bench: logsift over $LINES lines of $INPUT (node $START_FLAGS; load: $(cut -d' ' -f1-3 /proc/loadavg))..." >&2
-# shellcheck disable=SC2086 # START_FLAGS is a list of flags
+echo "bench: logsift over $LINES lines of $INPUT (load: $(cut -d' ' -f1-3 /proc/loadavg))..." >&2
 LS=$(BENCH_INPUT="$INPUT" BENCH_LINES="$LINES" BENCH_DRAIN="$DRAIN_FROM_HARNESS" \
-  timed bench/.data/logsift.time $PIN node $START_FLAGS bench/.data/throughput.mjs | tail -1)
+  timed bench/.data/logsift.time $PIN node bench/.data/throughput.mjs | tail -1)
 echo "logsift: $LS" >&2
 echo "bench: drain3 over the same $LINES lines, unwrapped ($MESSAGES; load: $(cut -d' ' -f1-3 /proc/loadavg))..." >&2
 DR=$(timed bench/.data/drain3.time $PIN "$VENV/bin/python" bench/drain3_bench.py "$LINES" "$MESSAGES" | tail -1)
