@@ -16,7 +16,8 @@
  * figures use this process's CPU time (user + system), which stays meaningful on a shared machine.
  * Per-stage CPU is the runner's own stage timing (sampled around each chunk of 256 units); the
  * rest of the total (flushes: build, serialise, store; the sink's output) is counted in "aggregate".
- * BENCH_MEM=1 adds heap/RSS samples every 100k lines on stderr. BENCH_INPUT=<file> reads the messages
+ * BENCH_MEM=1 adds heap/RSS samples every 100k lines on stderr; BENCH_SNAPSHOT_AT=<lines> writes a heap
+ * snapshot once that many lines are generated. BENCH_INPUT=<file> reads the messages
  * (one per line, .gz or plain; a plain file is streamed, see bench/bench-input.ts) from a file instead
  * of the bundled sample: `npm run bench` uses bench/gen-nonrepeating.ts's output. BENCH_DIGEST=1
  * prints a digest of the output files (compare two commits).
@@ -90,6 +91,9 @@ function cpuNow(): number {
 
 const MEM = process.env.BENCH_MEM === '1';
 
+/** BENCH_SNAPSHOT_AT=<lines>: a heap snapshot (into the working directory) once that many lines are generated. */
+const SNAPSHOT_AT = Number(process.env.BENCH_SNAPSHOT_AT ?? 0);
+
 /** Units per source batch (BENCH_BATCH; the file reader yields ~2k lines per 1 MiB chunk). */
 const BATCH = Number(process.env.BENCH_BATCH ?? 2048);
 
@@ -105,6 +109,9 @@ function* batches(): Generator<SourceUnit[]> {
       console.error(
         `mem @${i}: rss ${(m.rss / 1048576).toFixed(0)} MB, heapUsed ${(m.heapUsed / 1048576).toFixed(0)} MB, heapTotal ${(m.heapTotal / 1048576).toFixed(0)} MB, external ${(m.external / 1048576).toFixed(0)} MB, arrayBuffers ${(m.arrayBuffers / 1048576).toFixed(0)} MB`,
       );
+    }
+    if (SNAPSHOT_AT > 0 && i - n < SNAPSHOT_AT && i >= SNAPSHOT_AT) {
+      console.error(`heap snapshot @${i}: ${writeHeapSnapshot()}`);
     }
     yield out;
   }
