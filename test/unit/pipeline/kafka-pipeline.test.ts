@@ -138,6 +138,18 @@ function setup(o: SetupOptions = {}) {
   return { store, source, metrics, pipeline, clock, cfg };
 }
 
+/** A compare-and-set store that counts its loads (realtime mgets). */
+function countingLoads(): { store: CasStore; loads: { n: number } } {
+  const store = new CasStore();
+  const loads = { n: 0 };
+  const real = store.load.bind(store);
+  store.load = async (refs) => {
+    loads.n += 1;
+    return real(refs);
+  };
+  return { store, loads };
+}
+
 /** A batch as kafkajs delivers it: fetched from `at` (Batch.fetchedOffset, the default: its first offset). */
 function fetched(from: number, to: number, at = from): PipelineBatch {
   return { ...batch(from, to), fetchedOffset: at };
@@ -370,38 +382,26 @@ describe('KafkaPipeline', () => {
   });
 
   it('documents the cache lacks are loaded by the flush in one round trip while the records queued for them are few', async () => {
-    const store = new CasStore();
-    let loads = 0;
-    const real = store.load.bind(store);
-    store.load = async (refs) => {
-      loads += 1;
-      return real(refs);
-    };
+    const { store, loads } = countingLoads();
     const { pipeline } = setup({ store, epochPerBatch: false });
     const c = new FakeControl();
     await pipeline.handleBatch(batch(0, 20), c);
     await pipeline.handleBatch(batch(20, 40), c);
-    expect(loads).toBe(0);
+    expect(loads.n).toBe(0);
     await pipeline.drain();
-    expect(loads).toBe(1);
+    expect(loads.n).toBe(1);
     expect(store.total()).toBe(40);
   });
 
   it('documents the cache lacks are loaded as batches arrive once the records queued for them hold a quarter of epoch.maxDeltaBytes', async () => {
-    const store = new CasStore();
-    let loads = 0;
-    const real = store.load.bind(store);
-    store.load = async (refs) => {
-      loads += 1;
-      return real(refs);
-    };
+    const { store, loads } = countingLoads();
     // 20 queued records take a few kB (PENDING_OVERHEAD_BYTES each): a quarter of 8 kB is passed.
     const { pipeline } = setup({ store, epochPerBatch: false, epoch: { maxDeltaBytes: 8_192 } });
     const c = new FakeControl();
     await pipeline.handleBatch(batch(0, 20), c);
-    expect(loads).toBe(1);
+    expect(loads.n).toBe(1);
     await pipeline.handleBatch(batch(20, 40), c); // same documents: cached in the epoch
-    expect(loads).toBe(1);
+    expect(loads.n).toBe(1);
     await pipeline.drain();
     expect(store.total()).toBe(40);
   });
