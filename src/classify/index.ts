@@ -7,6 +7,7 @@
  */
 import type { Category, Classification, ClassifiedRecord } from '../domain/classification.ts';
 import type { Level, LogRecord } from '../domain/record.ts';
+import { LOCATED_MEMO_CAP, locatedMemoStats } from '../parse/formats/calico.ts';
 import type { CacheStats } from './cache.ts';
 import { fingerprint, RULESET_VERSION, templateFingerprint } from './fingerprint.ts';
 import { fieldsMemoStats, fieldsTail, maskText, textCache, valueCache } from './miner/template.ts';
@@ -32,6 +33,15 @@ export function classifyCacheStats(): CacheStats[] {
     birdSiteCache.stats(),
     ...(shipped === null ? [] : [shipped.cacheStats()]),
     statementIdentityStats(),
+    locatedMemoStats(),
+    {
+      name: 'classification',
+      size: locatedMemoStats().size,
+      capacity: LOCATED_MEMO_CAP,
+      hits: classificationMemo.hits,
+      misses: classificationMemo.misses,
+      evictions: 0,
+    },
   ];
 }
 
@@ -154,8 +164,49 @@ export function classifyRecord(record: LogRecord): ClassifiedRecord {
  * others by the Tier-exists and netlink rules, then by masking.
  */
 export function classify(record: LogRecord): Classification {
-  return classifyWith(shippedMatcher(), record);
+  const loc = record.located;
+  if (loc === undefined || record.format !== 'calico') return classifyWith(shippedMatcher(), record);
+  // A Calico line: what classify reads of it is its level, its component and the text from its
+  // location on, which `loc` stands for (shared by every record of that text: message, fields and
+  // origin are loc's). The last classification of that text is kept in loc, with its level and
+  // component; a record that differs in either is classified again (and replaces it).
+  const fromLine = record.componentFromLine !== false;
+  const m = loc.memo as ClassificationMemo | null;
+  if (
+    m !== null &&
+    m.level === record.level &&
+    m.component === record.component &&
+    m.fromLine === fromLine &&
+    m.message === record.message &&
+    m.fields === record.fields
+  ) {
+    classificationMemo.hits++;
+    return m.classification;
+  }
+  classificationMemo.misses++;
+  const classification = classifyWith(shippedMatcher(), record);
+  loc.memo = {
+    level: record.level,
+    component: record.component,
+    fromLine,
+    message: record.message,
+    fields: record.fields,
+    classification,
+  } satisfies ClassificationMemo;
+  return classification;
 }
+
+interface ClassificationMemo {
+  readonly level: Level;
+  readonly component: string;
+  readonly fromLine: boolean;
+  readonly message: string;
+  readonly fields: LogRecord['fields'];
+  readonly classification: Classification;
+}
+
+/** Counters of classify()'s memo (kept in the located parts of Calico lines: their cap is its cap). */
+const classificationMemo = { hits: 0, misses: 0 };
 
 function classifyWith(matcher: StatementMatcher, record: LogRecord): Classification {
   try {

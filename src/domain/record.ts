@@ -123,6 +123,11 @@ export interface LogRecord {
   readonly stream: 'stdout' | 'stderr' | null;
   readonly kubernetes: KubernetesMeta;
   readonly flags: readonly RecordFlag[];
+  /**
+   * Calico text format: the object every record shares whose line has the same text from its
+   * location on (parse/formats/calico.ts `Located`); classify() keeps its memo in it. Else undefined.
+   */
+  readonly located?: { memo: unknown } | undefined;
 }
 
 /** Outcome of turning units into records: records, or a dead-letter decision for a unit. */

@@ -833,6 +833,7 @@ export class PartitionAssembler {
       stream: head.stream,
       kubernetes: k,
       flags: flagList(flags),
+      located: p.located,
     };
   }
 

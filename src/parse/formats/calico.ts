@@ -16,6 +16,8 @@
  * top-level spaces (brackets and quotes balanced), or free text for error-like / Stringer keys.
  * Whatever is left on the left is the message. See the golden test over the corpus.
  */
+
+import type { CacheStats } from '../../classify/cache.ts';
 import type { Level } from '../../domain/record.ts';
 import { isQuoted, quotedEnd, unquoteGo } from '../gostring.ts';
 import { digits, wallMs } from '../timestamp.ts';
@@ -124,24 +126,95 @@ export function parseCalico(s: string): ParsedLine | null {
 }
 
 /**
- * The rest of a Calico line from its location on: `component/file.go 123: ` or `file.go 123: `
- * or `<nil> <nil>: ` (caller unknown), then the message and its fields. Null when it does not match.
+ * What the part of a Calico line from its location on says (`felix/route_table.go 1097: message
+ * k=v`): a pure function of that text. Shared by every line with the same text (a memo hit), so
+ * it is never modified; `memo` is the classification memo's slot for these lines (src/classify,
+ * classify()), which is a pure function of this part, the level and the record's component.
  */
-function parseLocated(
-  s: string,
-  locStart: number,
-  level: Level,
-  pid: number | null,
-  timeKind: 'wall' | 'none',
-  timeMs: number,
-): ParsedLine | null {
-  const locEnd = s.indexOf(' ', locStart);
-  if (locEnd < 0 || locEnd === locStart) return null;
+export interface Located {
+  readonly component: string | null;
+  readonly originFile: string | null;
+  readonly originLine: number | null;
+  readonly message: string;
+  readonly fields: ReadonlyArray<readonly [string, string]>;
+  /** @internal classify()'s memo for records of this text (level, component, classification). */
+  memo: unknown;
+}
+
+/**
+ * The located parts of recent lines, by text: a routine statement repeats its text with only the
+ * header (time, pid) changing, so the split into message and fields is done once per text.
+ * Direct-mapped, two ways per set: a set is picked by a hash of the text's length, first and last
+ * 16 characters, and an entry is used only when its text equals the line's (`===`), so a hit is
+ * exactly what a miss computes. A miss replaces the set's older entry (counted as an eviction).
+ * No Map: hashing the whole text for a Map look-up cost more than the split it saved.
+ * Texts longer than MAX_LOCATED_KEY are split every time.
+ */
+export const LOCATED_MEMO_CAP = 16_384;
+const LOCATED_SETS = LOCATED_MEMO_CAP / 2;
+const MAX_LOCATED_KEY = 1024;
+const memoKeys: (string | null)[] = new Array(LOCATED_MEMO_CAP).fill(null);
+const memoValues: (Located | null)[] = new Array(LOCATED_MEMO_CAP).fill(null);
+const memo = { hits: 0, misses: 0, evictions: 0, size: 0 };
+
+export function locatedMemoStats(): CacheStats {
+  return { name: 'calico-located', capacity: LOCATED_MEMO_CAP, ...memo };
+}
+
+/** The set of the text s[from..]: its length, first 16 and last 16 characters. */
+function locatedSet(s: string, from: number): number {
+  const n = s.length - from;
+  let h = n;
+  const a = n < 16 ? n : 16;
+  for (let i = 0; i < a; i++) h = (Math.imul(h, 31) + s.charCodeAt(from + i)) | 0;
+  for (let i = n - 16 > a ? n - 16 : a; i < n; i++) h = (Math.imul(h, 31) + s.charCodeAt(from + i)) | 0;
+  h ^= h >>> 15;
+  return (Math.imul(h, 0x2c1b3c6d) >>> 17) & (LOCATED_SETS - 1);
+}
+
+/** The located part of `s` from `locStart` (null: not a Calico location), memoised by its text. */
+function locatedAt(s: string, locStart: number): Located | null {
+  const text = locStart === 0 ? s : s.slice(locStart);
+  if (text.length > MAX_LOCATED_KEY) return located(text);
+  const i = locatedSet(s, locStart) * 2;
+  if (memoKeys[i] === text) {
+    memo.hits++;
+    return memoValues[i] as Located | null;
+  }
+  const k1 = memoKeys[i + 1];
+  if (k1 === text) {
+    // Most recent first: swap the ways.
+    memo.hits++;
+    const v = memoValues[i + 1] as Located | null;
+    memoKeys[i + 1] = memoKeys[i] as string | null;
+    memoValues[i + 1] = memoValues[i] as Located | null;
+    memoKeys[i] = text;
+    memoValues[i] = v;
+    return v;
+  }
+  memo.misses++;
+  const v = located(text);
+  if (k1 !== null) memo.evictions++;
+  else memo.size++;
+  memoKeys[i + 1] = memoKeys[i] as string | null;
+  memoValues[i + 1] = memoValues[i] as Located | null;
+  memoKeys[i] = text;
+  memoValues[i] = v;
+  return v;
+}
+
+/**
+ * `component/file.go 123: ` or `file.go 123: ` or `<nil> <nil>: ` (caller unknown), then the
+ * message and its fields, from the start of `s`. Null when it does not match.
+ */
+function located(s: string): Located | null {
+  const locEnd = s.indexOf(' ');
+  if (locEnd <= 0) return null;
   const slash = s.lastIndexOf('/', locEnd - 1);
   let component: string | null = null;
-  let fileStart = locStart;
-  if (slash >= locStart) {
-    component = slash > locStart ? s.slice(locStart, slash) : null;
+  let fileStart = 0;
+  if (slash >= 0) {
+    component = slash > 0 ? s.slice(0, slash) : null;
     fileStart = slash + 1;
   }
   const file = s.slice(fileStart, locEnd);
@@ -164,19 +237,41 @@ function parseLocated(
   const body = bodyStart >= s.length ? '' : s.slice(bodyStart);
   const split = splitFields(body);
   return {
-    format: 'calico',
-    level,
     component,
-    pid,
     originFile: file === '<nil>' ? null : file,
     originLine: line,
     message: split.message,
     fields: split.fields,
+    memo: null,
+  };
+}
+
+/** A Calico line's parse: the header's level, pid and time around the located part at `locStart`. */
+function parseLocated(
+  s: string,
+  locStart: number,
+  level: Level,
+  pid: number | null,
+  timeKind: 'wall' | 'none',
+  timeMs: number,
+): ParsedLine | null {
+  const loc = locatedAt(s, locStart);
+  if (loc === null) return null;
+  return {
+    format: 'calico',
+    level,
+    component: loc.component,
+    pid,
+    originFile: loc.originFile,
+    originLine: loc.originLine,
+    message: loc.message,
+    fields: loc.fields,
     timeKind,
     timeMs,
     month: 0,
     day: 0,
     timeOfDayMs: 0,
+    located: loc,
   };
 }
 

@@ -1,4 +1,5 @@
 import type { Level, LineFormat } from '../../domain/record.ts';
+import type { Located } from './calico.ts';
 
 /**
  * How the line states its time:
@@ -26,6 +27,8 @@ export interface ParsedLine {
   readonly month: number;
   readonly day: number;
   readonly timeOfDayMs: number;
+  /** Calico text format: the located part this parse shares with every line of the same text. */
+  readonly located?: Located;
 }
 
 export const NO_FIELDS: ReadonlyArray<readonly [string, string]> = Object.freeze([]);

@@ -1,0 +1,102 @@
+/**
+ * The memos of a Calico line's located part (parse/formats/calico.ts) and of its classification
+ * (classify/index.ts classify()): a record classified through them gets exactly what it gets
+ * without them (a classifier over the same library has neither), whatever came before it — the
+ * same text at another level, under another component, after the memo's sets were overwritten.
+ */
+import { describe, expect, it } from 'vitest';
+import { REAL_LINES_DIR, readRealLines } from '../../../bench/gen-nonrepeating.ts';
+import { classifierFor, classify, classifyCacheStats } from '../../../src/classify/index.ts';
+import { shippedLibrary } from '../../../src/classify/statements/load.ts';
+import type { LogRecord } from '../../../src/domain/record.ts';
+import { LOCATED_MEMO_CAP, locatedMemoStats, parseCalico } from '../../../src/parse/formats/calico.ts';
+import { assemble, loadCorpus } from '../parse/helpers.ts';
+
+const reference = classifierFor(shippedLibrary().library);
+
+/** The record without its memo slot: what classify() computes from the line alone. */
+function unmemoised(r: LogRecord): LogRecord {
+  return { ...r, located: undefined };
+}
+
+function stat(name: string) {
+  const s = classifyCacheStats().find((c) => c.name === name);
+  if (s === undefined) throw new Error(`no cache ${name}`);
+  return s;
+}
+
+/** Calico lines of the fixtures: the corpus and the real lines. */
+function calicoLines(): string[] {
+  const lines = [
+    ...loadCorpus().map((r) => r.line.split('\n')[0]!),
+    ...readRealLines(REAL_LINES_DIR).map((l) => l.text),
+  ];
+  return lines.filter((l) => parseCalico(l) !== null);
+}
+
+describe('located and classification memos', () => {
+  const lines = calicoLines();
+
+  it('has Calico lines to test on', () => {
+    expect(lines.length).toBeGreaterThan(500);
+  });
+
+  it('classifies every line as without the memos, on first sight and on a hit', () => {
+    const hits0 = stat('classification').hits;
+    // Each line twice, the second time with another header (time, pid): the text hits the memo.
+    const values = lines.flatMap((l) => [
+      l,
+      `2026-12-04 01:02:03.456 [${levelOf(l)}][4242] ${l.slice(l.indexOf('] ', 24) + 2)}`,
+    ]);
+    const { records } = assemble(values);
+    let memoised = 0;
+    for (const r of records) {
+      if (r.located !== undefined) memoised++;
+      expect(classify(r)).toStrictEqual(reference(unmemoised(r)));
+    }
+    expect(memoised).toBeGreaterThan(lines.length);
+    expect(stat('classification').hits - hits0).toBeGreaterThan(lines.length / 2);
+  });
+
+  it('gives the same text at another level or under another component its own classification', () => {
+    const text =
+      'route_table.go 1097: Error listing routes error=netlink: operation not permitted ifaceName="cali12345678901"';
+    const { records } = assemble([
+      `2026-12-04 01:02:03.456 [ERROR][1] ${text}`,
+      `2026-12-04 01:02:03.457 [WARNING][1] ${text}`,
+      `2026-12-04 01:02:03.458 [ERROR][1] ${text}`,
+    ]);
+    expect(records[0]!.located).toBe(records[1]!.located);
+    const other: LogRecord = { ...records[2]!, component: 'calico-node' };
+    for (const r of [...records, other]) expect(classify(r)).toStrictEqual(reference(unmemoised(r)));
+    expect(classify(records[0]!).fingerprint).not.toBe(classify(records[1]!).fingerprint);
+  });
+
+  it('stays exact when more texts pass than it holds (entries replaced, counted)', () => {
+    const ev0 = locatedMemoStats().evictions;
+    const n = LOCATED_MEMO_CAP * 2;
+    const values: string[] = [];
+    for (let i = 0; i < n; i++) {
+      values.push(
+        `2026-12-04 01:02:03.456 [INFO][1] felix/int_dataplane.go ${1000 + (i % 500)}: Applying dataplane updates n=${i}`,
+      );
+    }
+    // Then lines seen before, in another order.
+    for (let i = 0; i < 2000; i++) values.push(values[(i * 7919) % n]!);
+    const { records } = assemble(values);
+    for (let i = 0; i < records.length; i += 97) {
+      expect(classify(records[i]!)).toStrictEqual(reference(unmemoised(records[i]!)));
+      const p = parseCalico(values[i]!)!;
+      expect({ ...p, located: undefined }).toStrictEqual({
+        ...parseCalico(`${values[i]!.slice(0, 24)}[INFO][1] ${values[i]!.slice(34)}`)!,
+        located: undefined,
+      });
+    }
+    expect(locatedMemoStats().evictions - ev0).toBeGreaterThan(LOCATED_MEMO_CAP / 2);
+    expect(locatedMemoStats().size).toBeLessThanOrEqual(LOCATED_MEMO_CAP);
+  });
+});
+
+function levelOf(line: string): string {
+  return line.slice(line.indexOf('[', 20) + 1, line.indexOf(']', 20));
+}
