@@ -185,6 +185,8 @@ export function classify(record: LogRecord): Classification {
   }
   classificationMemo.misses++;
   const classification = classifyWith(shippedMatcher(), record);
+  // Kept only for a text seen twice: most texts of a non-repeating stream are never seen again.
+  if (!loc.reused) return classification;
   loc.memo = {
     level: record.level,
     component: record.component,

@@ -127,7 +127,7 @@ export interface LogRecord {
    * Calico text format: the object every record shares whose line has the same text from its
    * location on (parse/formats/calico.ts `Located`); classify() keeps its memo in it. Else undefined.
    */
-  readonly located?: { memo: unknown } | undefined;
+  readonly located?: { memo: unknown; readonly reused: boolean } | undefined;
 }
 
 /** Outcome of turning units into records: records, or a dead-letter decision for a unit. */

@@ -139,6 +139,8 @@ export interface Located {
   readonly fields: ReadonlyArray<readonly [string, string]>;
   /** @internal classify()'s memo for records of this text (level, component, classification). */
   memo: unknown;
+  /** @internal Whether a later line had this text (a memo hit): classify() keeps its memo only then. */
+  reused: boolean;
 }
 
 /**
@@ -150,7 +152,7 @@ export interface Located {
  * No Map: hashing the whole text for a Map look-up cost more than the split it saved.
  * Texts longer than MAX_LOCATED_KEY are split every time.
  */
-export const LOCATED_MEMO_CAP = 16_384;
+export const LOCATED_MEMO_CAP = 4096;
 const LOCATED_SETS = LOCATED_MEMO_CAP / 2;
 const MAX_LOCATED_KEY = 1024;
 const memoKeys: (string | null)[] = new Array(LOCATED_MEMO_CAP).fill(null);
@@ -179,7 +181,9 @@ function locatedAt(s: string, locStart: number): Located | null {
   const i = locatedSet(s, locStart) * 2;
   if (memoKeys[i] === text) {
     memo.hits++;
-    return memoValues[i] as Located | null;
+    const v = memoValues[i] as Located | null;
+    if (v !== null) v.reused = true;
+    return v;
   }
   const k1 = memoKeys[i + 1];
   if (k1 === text) {
@@ -190,6 +194,7 @@ function locatedAt(s: string, locStart: number): Located | null {
     memoValues[i + 1] = memoValues[i] as Located | null;
     memoKeys[i] = text;
     memoValues[i] = v;
+    if (v !== null) v.reused = true;
     return v;
   }
   memo.misses++;
@@ -243,6 +248,7 @@ function located(s: string): Located | null {
     message: split.message,
     fields: split.fields,
     memo: null,
+    reused: false,
   };
 }
 

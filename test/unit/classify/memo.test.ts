@@ -43,11 +43,16 @@ describe('located and classification memos', () => {
 
   it('classifies every line as without the memos, on first sight and on a hit', () => {
     const hits0 = stat('classification').hits;
-    // Each line twice, the second time with another header (time, pid): the text hits the memo.
-    const values = lines.flatMap((l) => [
-      l,
-      `2026-12-04 01:02:03.456 [${levelOf(l)}][4242] ${l.slice(l.indexOf('] ', 24) + 2)}`,
-    ]);
+    // Each line three times, with other headers (time, pid): the text hits the located memo the
+    // second time, and its classification (kept once a text is seen twice) the third time.
+    const values = lines.flatMap((l) => {
+      const rest = l.slice(l.indexOf('] ', 24) + 2);
+      return [
+        l,
+        `2026-12-04 01:02:03.456 [${levelOf(l)}][4242] ${rest}`,
+        `2026-12-04 01:02:04.5 [${levelOf(l)}][7] ${rest}`,
+      ];
+    });
     const { records } = assemble(values);
     let memoised = 0;
     for (const r of records) {
@@ -70,6 +75,17 @@ describe('located and classification memos', () => {
     const other: LogRecord = { ...records[2]!, component: 'calico-node' };
     for (const r of [...records, other]) expect(classify(r)).toStrictEqual(reference(unmemoised(r)));
     expect(classify(records[0]!).fingerprint).not.toBe(classify(records[1]!).fingerprint);
+  });
+
+  it('keeps a classification only for a text seen twice', () => {
+    const text = `felix/route_table.go 575: Syncing routes ifaceRegex="^cali.*" seen=${Date.now()}`;
+    const { records } = assemble([`2026-12-04 01:02:03.456 [INFO][1] ${text}`]);
+    classify(records[0]!);
+    expect(records[0]!.located?.memo).toBeNull();
+    const again = assemble([`2026-12-04 01:02:09.001 [INFO][1] ${text}`]).records[0]!;
+    expect(again.located).toBe(records[0]!.located);
+    expect(classify(again)).toStrictEqual(reference(unmemoised(again)));
+    expect(again.located?.memo).not.toBeNull();
   });
 
   it('stays exact when more texts pass than it holds (entries replaced, counted)', () => {
