@@ -153,6 +153,14 @@ class Slot {
   dLastMs = Number.NEGATIVE_INFINITY;
   dEnd = 0;
   params: Map<string, WorkTop> | null = null;
+  /**
+   * The params object of the last record applied here, and the units of the records after it
+   * with that same object (a memoised classification), not yet added to `params`: those add the
+   * same values in the same order, so adding them at once (before another record's params, or
+   * the build) gives the same counts.
+   */
+  lastParams: Readonly<Record<string, string>> | null = null;
+  repeatUnits = 0;
   flags: Map<string, number> | null = null;
   /** First counted record of a new document (its static fields), until it is built. */
   seedRecord: LogRecord | null = null;
@@ -218,6 +226,8 @@ class Slot {
     this.dLastMs = Number.NEGATIVE_INFINITY;
     this.dEnd = 0;
     this.params = null;
+    this.lastParams = null;
+    this.repeatUnits = 0;
     this.flags = null;
     this.seedRecord = null;
     this.seedClass = null;
@@ -884,10 +894,11 @@ export class Epoch {
     s.dEnd = offset + 1;
     this.#counted += units;
     const ps = c.params;
-    for (const name in ps) {
-      const value = ps[name];
-      if (value === undefined) continue;
-      this.#addParam(s, name, value, units);
+    if (ps === s.lastParams) s.repeatUnits += units;
+    else {
+      if (s.repeatUnits > 0) this.#addRepeats(s);
+      s.lastParams = ps;
+      this.#addParams(s, ps, units);
     }
     const fl = r.flags;
     if (fl.length > 0 || eventFlag !== null) {
@@ -915,9 +926,24 @@ export class Epoch {
     if (t < s.dFirstMs) s.dFirstMs = t;
     if (t > s.dLastMs) s.dLastMs = t;
     s.dEnd = offset + 1;
+    if (s.repeatUnits > 0) this.#addRepeats(s);
     this.#addParam(s, 'source', `${dl.position.topic}/${dl.position.partition}`, 1);
     this.#counted += 1;
     this.#deadLettered += 1;
+  }
+
+  #addParams(s: Slot, ps: Readonly<Record<string, string>>, units: number): void {
+    for (const name in ps) {
+      const value = ps[name];
+      if (value === undefined) continue;
+      this.#addParam(s, name, value, units);
+    }
+  }
+
+  /** Add the units waiting on `s.lastParams` (see Slot.lastParams). */
+  #addRepeats(s: Slot): void {
+    if (s.lastParams !== null) this.#addParams(s, s.lastParams, s.repeatUnits);
+    s.repeatUnits = 0;
   }
 
   /** Bounded top-k: the first `cap` distinct values in offset order keep exact counts, the rest go to `other`. */
@@ -1021,6 +1047,7 @@ export class Epoch {
   }
 
   #buildSummary(s: Slot): SummaryDoc {
+    if (s.repeatUnits > 0) this.#addRepeats(s);
     const head = s.head ?? this.#head(s);
     s.head = head;
     const b = s.base ? (s.base.doc as SummaryDoc).logsift : null;

@@ -236,6 +236,40 @@ describe('Epoch', () => {
   });
 });
 
+describe('records sharing one params object (a memoised classification)', () => {
+  it('count the same top values as records with their own copies, under the caps', async () => {
+    const small: AggregateConfig = { ...cfg, caps: { ...cfg.caps, topValues: 3, params: 2 } };
+    const pool: Record<string, string>[] = [
+      { ip: '10.0.0.1', site: 'a.go:1' },
+      { ip: '10.0.0.2', site: 'a.go:1' },
+      { ip: '10.0.0.3', site: 'a.go:2', iface: 'cali1' },
+      { ip: '10.0.0.4' },
+      { ip: '10.0.0.5', site: 'a.go:3' },
+    ];
+    const run = async (share: boolean): Promise<string> => {
+      const store = new CasStore();
+      const state = new PartitionState('t', 0, small);
+      let seed = 7;
+      let o = 0;
+      for (let ep = 0; ep < 3; ep++) {
+        const e = state.beginEpoch();
+        for (let k = 0; k < 200; k++, o++) {
+          seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+          // Runs of one object, then another: repeats, changes, and values past the caps.
+          const p =
+            pool[(seed >> 8) % 3 === 0 ? (seed >> 4) % pool.length : Math.floor(o / 17) % pool.length]!;
+          e.add(rec({ offset: o, ts: T0 + o * 1000, units: 1 + (o % 2), params: share ? p : { ...p } }));
+        }
+        expect(await flush(e, store)).toBe(true);
+      }
+      return JSON.stringify([...store.docs.entries()].sort(([a], [b]) => (a < b ? -1 : 1)));
+    };
+    const own = await run(false);
+    expect(own).toContain('"other"');
+    expect(await run(true)).toBe(own);
+  });
+});
+
 describe('built documents', () => {
   it('carry param_values (exact per-value counts) and doc_bytes (their own JSON size)', async () => {
     const store = new CasStore();
