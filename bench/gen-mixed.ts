@@ -12,6 +12,7 @@
  *
  *   node --import tsx bench/gen-mixed.ts --lines 100000 > mixed.ndjson     # {"key","ts","value"} per line
  *   node --import tsx bench/gen-mixed.ts --lines 100000 --raw              # values only
+ *   node --import tsx bench/gen-mixed.ts --realistic --raw > realistic.log  # generateRealistic's values (bench:e2e's realistic mix)
  *   node --import tsx bench/gen-mixed.ts --lines 200000 --brokers 127.0.0.1:19092 --topic t [--partitions 3]
  */
 import { readFileSync } from 'node:fs';
@@ -717,13 +718,16 @@ async function main(): Promise<void> {
       lines: { type: 'string', default: '100000' },
       seed: { type: 'string', default: '20250114' },
       raw: { type: 'boolean', default: false },
+      realistic: { type: 'boolean', default: false },
       brokers: { type: 'string' },
       topic: { type: 'string' },
       partitions: { type: 'string', default: '3' },
     },
   });
   const lines = Number(values.lines);
-  const gen = generateMixed({ lines, seed: Number(values.seed) });
+  const gen: Iterable<MixedMessage> = values.realistic
+    ? generateRealistic()
+    : generateMixed({ lines, seed: Number(values.seed) });
   if (values.brokers && values.topic) {
     await ensureTopic(values.brokers.split(','), values.topic, Number(values.partitions));
     const n = await produceMessages(values.brokers.split(','), values.topic, gen, {

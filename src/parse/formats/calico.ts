@@ -128,19 +128,51 @@ export function parseCalico(s: string): ParsedLine | null {
 /**
  * What the part of a Calico line from its location on says (`felix/route_table.go 1097: message
  * k=v`): a pure function of that text. Shared by every line with the same text (a memo hit), so
- * it is never modified; `memo` is the classification memo's slot for these lines (src/classify,
- * classify()), which is a pure function of this part, the level and the record's component.
+ * it is never modified. It also carries the classification memo's slot for these lines (src/classify,
+ * classify()), in private fields: memo state, not what the line says, so records compare by what
+ * they say.
  */
-export interface Located {
+export class Located {
   readonly component: string | null;
   readonly originFile: string | null;
   readonly originLine: number | null;
   readonly message: string;
   readonly fields: ReadonlyArray<readonly [string, string]>;
+  #memo: unknown = null;
+  #reused = false;
+
+  constructor(
+    component: string | null,
+    originFile: string | null,
+    originLine: number | null,
+    message: string,
+    fields: ReadonlyArray<readonly [string, string]>,
+  ) {
+    this.component = component;
+    this.originFile = originFile;
+    this.originLine = originLine;
+    this.message = message;
+    this.fields = fields;
+  }
+
   /** @internal classify()'s memo for records of this text (level, component, classification). */
-  memo: unknown;
-  /** @internal Whether a later line had this text (a memo hit): classify() keeps its memo only then. */
-  reused: boolean;
+  get memo(): unknown {
+    return this.#memo;
+  }
+
+  set memo(v: unknown) {
+    this.#memo = v;
+  }
+
+  /** @internal Whether the memo holds this entry (its text was seen before): classify() keeps its memo only then. */
+  get reused(): boolean {
+    return this.#reused;
+  }
+
+  /** @internal */
+  admit(): void {
+    this.#reused = true;
+  }
 }
 
 /**
@@ -148,8 +180,8 @@ export interface Located {
  * header (time, pid) changing, so the split into message and fields is done once per text.
  * Direct-mapped, two ways per set: a set is picked by a hash of the text's length, first and last
  * 16 characters, and an entry is used only when its text equals the line's (`===`), so a hit is
- * exactly what a miss computes. A miss replaces the set's older entry (counted as an eviction).
- * No Map: hashing the whole text for a Map look-up cost more than the split it saved.
+ * exactly what a miss computes. A text is stored at its second miss (missedHash below), in place
+ * of the set's older entry (counted as an eviction). No Map: hashing the whole text for a Map look-up cost more than the split it saved.
  * Texts longer than MAX_LOCATED_KEY are split every time.
  */
 export const LOCATED_MEMO_CAP = 4096;
@@ -163,27 +195,33 @@ export function locatedMemoStats(): CacheStats {
   return { name: 'calico-located', capacity: LOCATED_MEMO_CAP, ...memo };
 }
 
-/** The set of the text s[from..]: its length, first 16 and last 16 characters. */
-function locatedSet(s: string, from: number): number {
+/** A hash of the text s[from..]: its length, first 16 and last 16 characters. */
+function locatedHash(s: string, from: number): number {
   const n = s.length - from;
   let h = n;
   const a = n < 16 ? n : 16;
   for (let i = 0; i < a; i++) h = (Math.imul(h, 31) + s.charCodeAt(from + i)) | 0;
   for (let i = n - 16 > a ? n - 16 : a; i < n; i++) h = (Math.imul(h, 31) + s.charCodeAt(from + i)) | 0;
-  h ^= h >>> 15;
-  return (Math.imul(h, 0x2c1b3c6d) >>> 17) & (LOCATED_SETS - 1);
+  return h ^ (h >>> 15);
 }
+
+/**
+ * The last hash missed in each set: a text enters the memo on its second miss (or a hash
+ * collision's), so the texts of a non-repeating stream, which never come back, do not churn the
+ * memo (each entry would live long enough to be promoted, then die in the old generation).
+ */
+const missedHash = new Int32Array(LOCATED_SETS);
 
 /** The located part of `s` from `locStart` (null: not a Calico location), memoised by its text. */
 function locatedAt(s: string, locStart: number): Located | null {
   const text = locStart === 0 ? s : s.slice(locStart);
   if (text.length > MAX_LOCATED_KEY) return located(text);
-  const i = locatedSet(s, locStart) * 2;
+  const h = locatedHash(s, locStart);
+  const set = (Math.imul(h, 0x2c1b3c6d) >>> 17) & (LOCATED_SETS - 1);
+  const i = set * 2;
   if (memoKeys[i] === text) {
     memo.hits++;
-    const v = memoValues[i] as Located | null;
-    if (v !== null) v.reused = true;
-    return v;
+    return memoValues[i] as Located | null;
   }
   const k1 = memoKeys[i + 1];
   if (k1 === text) {
@@ -194,11 +232,15 @@ function locatedAt(s: string, locStart: number): Located | null {
     memoValues[i + 1] = memoValues[i] as Located | null;
     memoKeys[i] = text;
     memoValues[i] = v;
-    if (v !== null) v.reused = true;
     return v;
   }
   memo.misses++;
   const v = located(text);
+  if (missedHash[set] !== h) {
+    missedHash[set] = h;
+    return v;
+  }
+  if (v !== null) v.admit();
   if (k1 !== null) memo.evictions++;
   else memo.size++;
   memoKeys[i + 1] = memoKeys[i] as string | null;
@@ -241,15 +283,7 @@ function located(s: string): Located | null {
   const bodyStart = s.charCodeAt(r + 1) === 32 ? r + 2 : r + 1;
   const body = bodyStart >= s.length ? '' : s.slice(bodyStart);
   const split = splitFields(body);
-  return {
-    component,
-    originFile: file === '<nil>' ? null : file,
-    originLine: line,
-    message: split.message,
-    fields: split.fields,
-    memo: null,
-    reused: false,
-  };
+  return new Located(component, file === '<nil>' ? null : file, line, split.message, split.fields);
 }
 
 /** A Calico line's parse: the header's level, pid and time around the located part at `locStart`. */

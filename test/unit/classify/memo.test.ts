@@ -43,8 +43,8 @@ describe('located and classification memos', () => {
 
   it('classifies every line as without the memos, on first sight and on a hit', () => {
     const hits0 = stat('classification').hits;
-    // Each line three times, with other headers (time, pid): the text hits the located memo the
-    // second time, and its classification (kept once a text is seen twice) the third time.
+    // Each line three times, with other headers (time, pid): the text enters the memo the second
+    // time, with its classification, and both are hits the third time.
     const values = lines.flatMap((l) => {
       const rest = l.slice(l.indexOf('] ', 24) + 2);
       return [
@@ -68,24 +68,29 @@ describe('located and classification memos', () => {
       'route_table.go 1097: Error listing routes error=netlink: operation not permitted ifaceName="cali12345678901"';
     const { records } = assemble([
       `2026-12-04 01:02:03.456 [ERROR][1] ${text}`,
-      `2026-12-04 01:02:03.457 [WARNING][1] ${text}`,
-      `2026-12-04 01:02:03.458 [ERROR][1] ${text}`,
+      `2026-12-04 01:02:03.457 [ERROR][1] ${text}`,
+      `2026-12-04 01:02:03.458 [WARNING][1] ${text}`,
+      `2026-12-04 01:02:03.459 [ERROR][1] ${text}`,
     ]);
-    expect(records[0]!.located).toBe(records[1]!.located);
+    expect(records[2]!.located).toBe(records[1]!.located);
     const other: LogRecord = { ...records[2]!, component: 'calico-node' };
     for (const r of [...records, other]) expect(classify(r)).toStrictEqual(reference(unmemoised(r)));
-    expect(classify(records[0]!).fingerprint).not.toBe(classify(records[1]!).fingerprint);
+    expect(classify(records[1]!).fingerprint).not.toBe(classify(records[2]!).fingerprint);
   });
 
-  it('keeps a classification only for a text seen twice', () => {
+  it('keeps a text and its classification only once the text is seen a second time', () => {
     const text = `felix/route_table.go 575: Syncing routes ifaceRegex="^cali.*" seen=${Date.now()}`;
-    const { records } = assemble([`2026-12-04 01:02:03.456 [INFO][1] ${text}`]);
-    classify(records[0]!);
-    expect(records[0]!.located?.memo).toBeNull();
-    const again = assemble([`2026-12-04 01:02:09.001 [INFO][1] ${text}`]).records[0]!;
-    expect(again.located).toBe(records[0]!.located);
-    expect(classify(again)).toStrictEqual(reference(unmemoised(again)));
-    expect(again.located?.memo).not.toBeNull();
+    const at = (t: string) => assemble([`2026-12-04 01:02:${t} [INFO][1] ${text}`]).records[0]!;
+    const first = at('03.456');
+    classify(first);
+    expect(first.located?.memo).toBeNull();
+    const second = at('09.001');
+    expect(second.located).not.toBe(first.located);
+    expect(classify(second)).toStrictEqual(reference(unmemoised(second)));
+    expect(second.located?.memo).not.toBeNull();
+    const third = at('11.5');
+    expect(third.located).toBe(second.located);
+    expect(classify(third)).toBe(classify(second));
   });
 
   it('stays exact when more texts pass than it holds (entries replaced, counted)', () => {
@@ -93,12 +98,11 @@ describe('located and classification memos', () => {
     const n = LOCATED_MEMO_CAP * 2;
     const values: string[] = [];
     for (let i = 0; i < n; i++) {
-      values.push(
-        `2026-12-04 01:02:03.456 [INFO][1] felix/int_dataplane.go ${1000 + (i % 500)}: Applying dataplane updates n=${i}`,
-      );
-    }
-    // Then lines seen before, in another order.
-    for (let i = 0; i < 2000; i++) values.push(values[(i * 7919) % n]!);
+      // Twice each: a text enters the memo when it is seen again.
+      const line = `2026-12-04 01:02:03.456 [INFO][1] felix/int_dataplane.go ${1000 + (i % 500)}: Applying dataplane updates n=${i}`;
+      values.push(line, line);
+    } // Then lines seen before, in another order.
+    for (let i = 0; i < 2000; i++) values.push(values[(i * 7919) % (2 * n)]!);
     const { records } = assemble(values);
     for (let i = 0; i < records.length; i += 97) {
       expect(classify(records[i]!)).toStrictEqual(reference(unmemoised(records[i]!)));
