@@ -11,6 +11,8 @@ import type { Library, LibraryHeader, Statement, StatementSite } from './types.t
  * library, more than the rest of a running pipeline). Equal values are shared instead (they are
  * read-only): the same Library, in a fraction of the memory.
  */
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };
+
 class Interner {
   readonly #strings = new Map<string, string>();
   readonly #ranges = new Map<string, StatementSite['releases']>();
@@ -41,19 +43,18 @@ class Interner {
     return r;
   }
 
+  /** The statement with its values shared, in place: `st` is JSON.parse's, owned by the caller. */
   statement(st: Statement): Statement {
-    return {
-      ...st,
-      keys: this.list(st.keys),
-      context_keys: this.list(st.context_keys),
-      components: this.list(st.components),
-      sites: st.sites.map((s) => ({
-        ...s,
-        file: this.string(s.file),
-        printed: this.string(s.printed),
-        releases: this.releases(s.releases),
-      })),
-    };
+    const m = st as Mutable<Statement>;
+    m.keys = this.list(st.keys);
+    m.context_keys = this.list(st.context_keys);
+    m.components = this.list(st.components);
+    for (const site of st.sites as Mutable<StatementSite>[]) {
+      site.file = this.string(site.file);
+      site.printed = this.string(site.printed);
+      site.releases = this.releases(site.releases);
+    }
+    return st;
   }
 }
 

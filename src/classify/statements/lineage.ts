@@ -40,8 +40,15 @@ function commonPrefix(a: string, b: string): number {
 
 /** True when the two statements are rewordings of one call (see the file comment). */
 export function reworded(a: Statement, b: Statement): boolean {
-  const [al, ah] = span(a);
-  const [bl, bh] = span(b);
+  return rewordedIn(a, b, span(a), span(b));
+}
+
+function rewordedIn(
+  a: Statement,
+  b: Statement,
+  [al, ah]: readonly [number, number],
+  [bl, bh]: readonly [number, number],
+): boolean {
   if (!(ah < bl || bh < al)) return false;
   const p = commonPrefix(a.format, b.format);
   return p >= LINEAGE_MIN_PREFIX && p >= LINEAGE_MIN_SHARE * Math.max(a.format.length, b.format.length);
@@ -50,6 +57,8 @@ export function reworded(a: Statement, b: Statement): boolean {
 /** For each statement index, the index of its lineage's representative (itself when alone). */
 export function lineages(library: Library): Int32Array {
   const sts = library.statements;
+  // Each statement's release span, once (a bucket compares its statements pairwise).
+  const spans = sts.map(span);
   const parent = new Int32Array(sts.length);
   for (let i = 0; i < parent.length; i++) parent[i] = i;
   const find = (i: number): number => {
@@ -79,7 +88,8 @@ export function lineages(library: Library): Int32Array {
       for (let y = x + 1; y < b.length; y++) {
         const i = b[x]!;
         const j = b[y]!;
-        if (find(i) !== find(j) && reworded(sts[i]!, sts[j]!)) parent[find(i)] = find(j);
+        if (find(i) !== find(j) && rewordedIn(sts[i]!, sts[j]!, spans[i]!, spans[j]!))
+          parent[find(i)] = find(j);
       }
     }
   }
@@ -92,8 +102,8 @@ export function lineages(library: Library): Int32Array {
       best.set(r, i);
       continue;
     }
-    const hi = span(sts[i]!)[1];
-    const curHi = span(sts[cur]!)[1];
+    const hi = spans[i]![1];
+    const curHi = spans[cur]![1];
     if (hi > curHi || (hi === curHi && sts[i]!.id < sts[cur]!.id)) best.set(r, i);
   }
   const out = new Int32Array(sts.length);
