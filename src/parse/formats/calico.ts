@@ -164,7 +164,10 @@ export class Located {
     this.#memo = v;
   }
 
-  /** @internal Whether the memo holds this entry (its text was seen before): classify() keeps its memo only then. */
+  /**
+   * @internal Whether the memo holds this entry (its text was seen before): classify() keeps its
+   * memo only then.
+   */
   get reused(): boolean {
     return this.#reused;
   }
@@ -181,8 +184,8 @@ export class Located {
  * Direct-mapped, two ways per set: a set is picked by a hash of the text's length, first and last
  * 16 characters, and an entry is used only when its text equals the line's (`===`), so a hit is
  * exactly what a miss computes. A text is stored at its second miss (missedHash below), in place
- * of the set's older entry (counted as an eviction). No Map: hashing the whole text for a Map look-up cost more than the split it saved.
- * Texts longer than MAX_LOCATED_KEY are split every time.
+ * of the set's older entry (counted as an eviction). No Map: hashing the whole text for a Map
+ * look-up cost more than the split it saved. Texts longer than MAX_LOCATED_KEY are split every time.
  */
 export const LOCATED_MEMO_CAP = 4096;
 const LOCATED_SETS = LOCATED_MEMO_CAP / 2;
