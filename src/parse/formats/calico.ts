@@ -202,9 +202,9 @@ export function locatedMemoStats(): CacheStats {
 function locatedHash(s: string, from: number): number {
   const n = s.length - from;
   let h = n;
-  const a = n < 16 ? n : 16;
+  const a = Math.min(n, 16);
   for (let i = 0; i < a; i++) h = (Math.imul(h, 31) + s.charCodeAt(from + i)) | 0;
-  for (let i = n - 16 > a ? n - 16 : a; i < n; i++) h = (Math.imul(h, 31) + s.charCodeAt(from + i)) | 0;
+  for (let i = Math.max(n - 16, a); i < n; i++) h = (Math.imul(h, 31) + s.charCodeAt(from + i)) | 0;
   return h ^ (h >>> 15);
 }
 
