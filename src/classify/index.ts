@@ -24,6 +24,7 @@ export { RULESET_VERSION };
 
 /** Counters of the bounded memo caches (mask-text, netlink errno/site) for telemetry. */
 export function classifyCacheStats(): CacheStats[] {
+  const located = locatedMemoStats();
   return [
     textCache.stats(),
     fieldsMemoStats(),
@@ -33,10 +34,11 @@ export function classifyCacheStats(): CacheStats[] {
     birdSiteCache.stats(),
     ...(shipped === null ? [] : [shipped.cacheStats()]),
     statementIdentityStats(),
-    locatedMemoStats(),
+    located,
     {
+      // Kept in the located entries: their evictions are its evictions.
       name: 'classification',
-      size: locatedMemoStats().size,
+      size: located.size,
       capacity: LOCATED_MEMO_CAP,
       hits: classificationMemo.hits,
       misses: classificationMemo.misses,

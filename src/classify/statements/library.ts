@@ -5,14 +5,14 @@
 import { createHash } from 'node:crypto';
 import type { Library, LibraryHeader, Statement, StatementSite } from './types.ts';
 
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };
+
 /**
  * The library's ~125k call sites repeat the same few thousand paths and release ranges, and
  * JSON.parse gives every occurrence its own string and arrays (39 MB of heap for the shipped
  * library, more than the rest of a running pipeline). Equal values are shared instead (they are
  * read-only): the same Library, in a fraction of the memory.
  */
-type Mutable<T> = { -readonly [K in keyof T]: T[K] };
-
 class Interner {
   readonly #strings = new Map<string, string>();
   readonly #ranges = new Map<string, StatementSite['releases']>();
